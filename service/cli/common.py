@@ -1,0 +1,73 @@
+"""Helpers shared by every CLI command: input loading and the exit-status contract.
+
+Exit status: 0 done, 2 invalid input (one line on stderr naming the field and the value),
+1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from optimizer.errors import InfeasibleRequest, InvalidInput, WfmError, one_line
+
+M = TypeVar("M", bound=BaseModel)
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_INVALID = 2
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    """Print one line on stderr and exit with ``code``."""
+    sys.stderr.write(message.rstrip("\n").replace("\n", " ") + "\n")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Map domain and validation errors to exit status 2 with one line; nothing else is caught."""
+    try:
+        yield
+    except ValidationError as err:
+        fail(one_line(err))
+    except InvalidInput as err:
+        fail(str(err))
+    except InfeasibleRequest as err:
+        fail(f"infeasible: {err.explanation}")
+    except WfmError as err:
+        fail(str(err))
+
+
+def read_json_file(path: Path, field: str = "file") -> Any:
+    """Parse a JSON file; a missing file or malformed JSON is invalid input naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(field, str(path), "file not found") from None
+    except OSError as err:
+        raise InvalidInput(field, str(path), f"cannot read: {err.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidInput(
+            field, str(path), f"malformed JSON at line {err.lineno} column {err.colno}: {err.msg}"
+        ) from None
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read ``path`` and validate it as ``model`` (raises ValidationError / InvalidInput)."""
+    return model.model_validate(read_json_file(path))
+
+
+def run(fn: Callable[[], None]) -> None:
+    """Run ``fn`` under :func:`guarded`."""
+    with guarded():
+        fn()
