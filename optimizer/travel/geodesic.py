@@ -61,6 +61,9 @@ class GeodesicTravelModel:
         self.params = params or default_travel_params()
         self._is_working_day = is_working_day or default_calendar().is_working_day
         self._geodesic = geodesic()
+        # Road km does not depend on the departure time: matrices for several departure hours
+        # (and repeated legs) reuse it. Per instance, so no module-level mutable state.
+        self._km_cache: dict[tuple[Point, Point], float] = {}
 
     def leg(self, a: Location, b: Location, depart: datetime) -> Leg:
         """The drive from ``a`` to ``b`` leaving at ``depart`` (an aware datetime)."""
@@ -104,7 +107,12 @@ class GeodesicTravelModel:
 
     def road_km(self, a: Point, b: Point) -> float:
         """Road distance: the geodesic distance stretched by the circuity factor."""
-        return float(self._geodesic.measure(a, b)) * self.params.circuity
+        key = (a, b) if a <= b else (b, a)
+        km = self._km_cache.get(key)
+        if km is None:
+            km = float(self._geodesic.measure(a, b)) * self.params.circuity
+            self._km_cache[key] = km
+        return km
 
     def bank(self, p: Point) -> Bank:
         """The bank of the Volga a point is on."""
