@@ -1,0 +1,268 @@
+"""The figures of one replication, computed from the simulated department's records.
+
+Counted tickets are those created after the warm-up and before the end of the horizon. A
+counted ticket is *judged* when its deadline falls before the simulation stopped or it
+started on time; it *attains* the SLA when work started by the deadline. The wait is the time
+to start on the ticket's SLA clock (office minutes for a business clock), the elapsed wait the
+plain minutes; the urgent response is the elapsed wait of urgent tickets.
+
+Costs: salaries are the scheduled paid hours × the hourly cost; overtime (work running past
+the end of the shift) is paid ×1.5 for the first two hours of a day and ×2 after (Labour Code
+art. 152); work on on-call days off is paid ×2 (art. 153); the car is compensated per km.
+Additional (paid) work earns its minutes × 600 RUB per norm-hour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from optimizer.simulate.engine import Department, windows_minutes
+from optimizer.simulate.model import (
+    ADDITIONAL,
+    ALWAYS,
+    BUSINESS,
+    MODES,
+    NORM_HOUR_RATE_RUB,
+    ONSITE,
+    PRIORITIES,
+    URGENT,
+    mask_skills,
+)
+from optimizer.simulate.phone import PhoneOutcome
+
+OVERTIME_FIRST_HOURS = 2.0
+OVERTIME_FIRST_RATE = 1.5
+OVERTIME_LATER_RATE = 2.0
+DAY_OFF_RATE = 2.0
+
+ALL_BREACHES = "*"
+"""Shortfall key of every breached ticket counted once (the heatmap of the report)."""
+
+
+@dataclass
+class ReplicationResult:
+    """One replication's figures: scalars by name, pooled samples, per-engineer and
+    per-hour-of-week arrays."""
+
+    scalars: dict[str, float]
+    waits: np.ndarray
+    waits_elapsed: np.ndarray
+    urgent_waits: np.ndarray
+    callback_waits: np.ndarray
+    engineer_ids: list[str]
+    per_engineer: dict[str, np.ndarray]
+    overdue_minutes: dict[str, np.ndarray] = field(default_factory=dict)
+    """Group → (7, 24) minutes of tickets waiting beyond their SLA, by hour of the week."""
+    overdue_counts: dict[str, np.ndarray] = field(default_factory=dict)
+    """Group → (7, 24) breached tickets by the hour of the week of their deadline."""
+    hour_slots: np.ndarray = field(default_factory=lambda: np.zeros((7, 24)))
+    """How many times each hour of the week occurs in the horizon."""
+
+
+def _share(hit: np.ndarray, of: np.ndarray) -> float:
+    """Share of ``of`` that is also ``hit`` (NaN when ``of`` is empty)."""
+    n = int(of.sum())
+    return float((hit & of).sum()) / n if n else float("nan")
+
+
+def ticket_figures(dept: Department) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """SLA attainment, breaches, waits of the counted tickets."""
+    m, t = dept.model, dept.t
+    created, start, deadline = t.created, dept.start, t.deadline
+    counted = (created >= m.warmup_min) & (created < m.horizon_min)
+    started = ~np.isnan(start)
+    on_time = started & (np.nan_to_num(start, nan=np.inf) <= deadline + 1e-6)
+    judged = counted & (on_time | (deadline <= m.end_min))
+    breach = judged & ~on_time
+    s: dict[str, float] = {
+        "tickets": float(counted.sum()),
+        "started": float((counted & started).sum()),
+        "unstarted_at_end": float((counted & ~started).sum()),
+        "sla_attainment": _share(on_time, judged),
+        "breaches": float(breach.sum()),
+    }
+    for code, p in enumerate(PRIORITIES):
+        sel = t.priority == code
+        s[f"sla_attainment:{p.value}"] = _share(on_time, judged & sel)
+        s[f"breaches:{p.value}"] = float((breach & sel).sum())
+    for code, name in enumerate(MODES):
+        sel = t.mode == code
+        s[f"sla_attainment:{name}"] = _share(on_time, judged & sel)
+        s[f"breaches:{name}"] = float((breach & sel).sum())
+    done = counted & started
+    elapsed = start[done] - created[done]
+    on_clock = np.where(
+        t.clock[done] == ALWAYS,
+        elapsed,
+        m.clock.business_time(start[done]) - m.clock.business_time(created[done]),
+    )
+    urgent = elapsed[t.priority[done] == URGENT]
+    s["wait_mean"] = float(on_clock.mean()) if on_clock.size else float("nan")
+    s["wait_elapsed_mean"] = float(elapsed.mean()) if elapsed.size else float("nan")
+    s["urgent_response_mean"] = float(urgent.mean()) if urgent.size else float("nan")
+    s["p_wait"] = float((elapsed > 1e-9).mean()) if elapsed.size else float("nan")
+    extra = counted & started & (t.kind == ADDITIONAL)
+    extra_min = float(t.duration[extra].sum())
+    s["extra_work_hours"] = extra_min / 60.0
+    s["extra_work_revenue_rub"] = extra_min / 60.0 * NORM_HOUR_RATE_RUB
+    in_horizon = (created >= 0) & (created < m.horizon_min)
+    s["work_minutes"] = float(t.duration[in_horizon].sum())
+    samples = {"waits": on_clock, "waits_elapsed": elapsed, "urgent_waits": urgent}
+    return s, samples
+
+
+def engineer_figures(dept: Department) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Utilisation, overtime, km and costs per engineer and in total."""
+    h = dept.model.horizon_min
+    n = len(dept.engineers)
+    per = {
+        k: np.zeros(n)
+        for k in ("available_hours", "busy_hours", "overtime_hours", "tickets", "visits", "km")
+    }
+    salaries = overtime_rub = weekend_rub = car_rub = 0.0
+    for k, e in enumerate(dept.engineers):
+        rate = e.plan.cost_per_hour
+        avail = windows_minutes(e.windows, h)
+        per["available_hours"][k] = avail / 60.0
+        per["busy_hours"][k] = e.busy / 60.0
+        per["overtime_hours"][k] = sum(e.overtime.values()) / 60.0
+        per["tickets"][k] = e.tickets
+        per["visits"][k] = e.visits
+        per["km"][k] = e.km
+        salaries += e.plan.paid_minutes / 60.0 * rate
+        for minutes in e.overtime.values():
+            hours = minutes / 60.0
+            first = min(hours, OVERTIME_FIRST_HOURS)
+            overtime_rub += (
+                first * OVERTIME_FIRST_RATE + (hours - first) * OVERTIME_LATER_RATE
+            ) * rate
+        weekend_rub += e.weekend_minutes / 60.0 * DAY_OFF_RATE * rate
+        car_rub += e.km * e.plan.car_cost_per_km
+    available = float(per["available_hours"].sum())
+    busy = float(per["busy_hours"].sum())
+    s = {
+        "utilisation": busy / available if available > 0 else float("nan"),
+        "available_hours": available,
+        "overtime_hours": float(per["overtime_hours"].sum()),
+        "km": float(per["km"].sum()),
+        "visits": float(per["visits"].sum()),
+        "salaries_rub": salaries,
+        "overtime_rub": overtime_rub,
+        "weekend_work_rub": weekend_rub,
+        "car_rub": car_rub,
+        "total_rub": salaries + overtime_rub + weekend_rub + car_rub,
+    }
+    return s, per
+
+
+def phone_figures(p: PhoneOutcome) -> dict[str, float]:
+    """The phone line's shares."""
+    return {
+        "phone_calls": float(p.calls),
+        "phone_answered_at_once": p.answered_at_once / p.calls if p.calls else float("nan"),
+        "phone_callbacks": float(p.callbacks),
+        "phone_callbacks_within_target": (
+            p.callbacks_within_target / p.callbacks if p.callbacks else float("nan")
+        ),
+        "phone_within_target": (
+            (p.answered_at_once + p.callbacks_within_target) / p.calls if p.calls else float("nan")
+        ),
+    }
+
+
+def _overlap_per_hour(a: np.ndarray, b: np.ndarray, hours: int) -> np.ndarray:
+    """Minutes of the intervals ``[a, b)`` falling in each hour slot (summed over intervals)."""
+    out = np.zeros(hours + 1)
+    diff = np.zeros(hours + 2)
+    ha = np.floor(a / 60).astype(int)
+    hb = np.floor(b / 60).astype(int)
+    same = ha == hb
+    np.add.at(out, ha[same], b[same] - a[same])
+    d = ~same
+    np.add.at(out, ha[d], (ha[d] + 1) * 60.0 - a[d])
+    np.add.at(out, hb[d], b[d] - hb[d] * 60.0)
+    np.add.at(diff, ha[d] + 1, 60.0)
+    np.add.at(diff, hb[d], -60.0)
+    return (out + np.cumsum(diff)[: hours + 1])[:hours]
+
+
+def _week_fold(per_hour: np.ndarray, first_weekday: int) -> np.ndarray:
+    """Sum hour slots into a (weekday, hour) grid."""
+    grid = np.zeros((7, 24))
+    idx = np.arange(per_hour.size)
+    wd = (first_weekday + idx // 24) % 7
+    np.add.at(grid, (wd, idx % 24), per_hour)
+    return grid
+
+
+def ticket_groups(skills: int, mode: int) -> list[str]:
+    """Who a ticket needs: ``visit`` for a site visit, ``skill:<s>`` per required skill, and
+    ``all`` when it needs nobody in particular."""
+    groups = [f"skill:{s}" for s in mask_skills(skills)]
+    if mode == ONSITE:
+        groups.insert(0, "visit")
+    return groups or ["all"]
+
+
+def shortfall_figures(
+    dept: Department,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """Overdue ticket-minutes and breach counts by group and hour of the week."""
+    m, t = dept.model, dept.t
+    hours = int(np.ceil(m.horizon_min / 60))
+    first_wd = m.clock.start.weekday()
+    slots = _week_fold(np.ones(hours), first_wd)
+    created, start, deadline = t.created, dept.start, t.deadline
+    counted = (created >= m.warmup_min) & (created < m.horizon_min)
+    late_start = np.where(np.isnan(start), m.end_min, start)
+    breach = counted & (late_start > deadline + 1e-6) & (deadline < m.horizon_min)
+    idx = np.flatnonzero(breach)
+    office = m.clock.office_minutes_per_hour(hours) / 60.0
+    minutes: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+    members: dict[str, list[int]] = {}
+    for i in idx:
+        members.setdefault(ALL_BREACHES, []).append(int(i))
+        for g in ticket_groups(int(t.skills[i]), int(t.mode[i])):
+            members.setdefault(g, []).append(int(i))
+    for g, rows in members.items():
+        r = np.array(rows)
+        a = np.clip(deadline[r], 0, m.horizon_min - 1e-6)
+        b = np.clip(late_start[r], a, m.horizon_min - 1e-6)
+        per_hour = np.zeros(hours)
+        for clock_code, weight in ((ALWAYS, None), (BUSINESS, office)):
+            sel = t.clock[r] == clock_code
+            if sel.any():
+                ph = _overlap_per_hour(a[sel], b[sel], hours)
+                per_hour += ph if weight is None else ph * weight
+        minutes[g] = _week_fold(per_hour, first_wd)
+        dl_hour = np.floor(np.clip(deadline[r], 0, m.horizon_min - 1e-6) / 60).astype(int)
+        counts[g] = _week_fold(
+            np.bincount(dl_hour, minlength=hours)[:hours].astype(float), first_wd
+        )
+    return minutes, counts, slots
+
+
+def replication_result(dept: Department, phone: PhoneOutcome) -> ReplicationResult:
+    """Everything the report needs from one replication."""
+    s, samples = ticket_figures(dept)
+    es, per = engineer_figures(dept)
+    s.update(es)
+    s.update(phone_figures(phone))
+    available_min = s["available_hours"] * 60.0
+    s["offered_utilisation"] = s["work_minutes"] / available_min if available_min > 0 else np.inf
+    minutes, counts, slots = shortfall_figures(dept)
+    return ReplicationResult(
+        scalars=s,
+        waits=samples["waits"].astype(np.float32),
+        waits_elapsed=samples["waits_elapsed"].astype(np.float32),
+        urgent_waits=samples["urgent_waits"].astype(np.float32),
+        callback_waits=phone.callback_waits.astype(np.float32),
+        engineer_ids=[e.plan.id for e in dept.engineers],
+        per_engineer=per,
+        overdue_minutes=minutes,
+        overdue_counts=counts,
+        hour_slots=slots,
+    )

@@ -1,0 +1,203 @@
+"""The compiled scenario: everything one replication needs, as plain arrays and dataclasses.
+
+:func:`optimizer.simulate.compile.compile_scenario` builds a :class:`SimModel` from a validated
+:class:`~optimizer.domain.scenario.Scenario` and the base data; the model is picklable, so the
+replications can run in other processes.
+
+Codes used in the arrays: priority 0 urgent, 1 normal, 2 low; mode 0 remote, 1 onsite;
+kind 0 maintenance, 1 additional; clock 0 business, 1 24x7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.domain.common import Location, Priority, Skill
+from optimizer.domain.scenario import Policy
+from optimizer.simulate.clock import SimClock
+
+PRIORITIES: tuple[Priority, ...] = (Priority.urgent, Priority.normal, Priority.low)
+MODES: tuple[str, ...] = ("remote", "onsite")
+KINDS: tuple[str, ...] = ("maintenance", "additional")
+SKILLS: tuple[Skill, ...] = tuple(Skill)
+URGENT, NORMAL, LOW = 0, 1, 2
+REMOTE, ONSITE = 0, 1
+MAINTENANCE, ADDITIONAL = 0, 1
+BUSINESS, ALWAYS = 0, 1
+
+NORM_HOUR_RATE_RUB = 600.0
+"""Price of one norm-hour of additional (paid) work."""
+
+
+def skill_mask(skills: list[Skill] | tuple[str, ...] | set[str]) -> int:
+    """Skills as a bit mask (bit i = ``SKILLS[i]``)."""
+    mask = 0
+    for s in skills:
+        mask |= 1 << SKILLS.index(Skill(s))
+    return mask
+
+
+def mask_skills(mask: int) -> list[str]:
+    """The skill names of a bit mask."""
+    return [s.value for i, s in enumerate(SKILLS) if mask >> i & 1]
+
+
+@dataclass(frozen=True)
+class TicketMix:
+    """What a new ticket looks like, per category (fitted from the history).
+
+    ``skill_sets`` are the distinct required-skill masks; row ``c`` of each matrix is the
+    distribution of category ``c``. Durations are log-normal with ``dur_mu``/``dur_sigma``
+    (the synthetic base uses exponential durations instead, see ``exponential_mean``).
+    """
+
+    categories: tuple[str, ...]
+    category_p: np.ndarray
+    priority_p: np.ndarray  # (C, 3)
+    kind_p: np.ndarray  # (C, 2)
+    onsite_p: np.ndarray  # (C,) probability of a visit when the site can be visited
+    skill_sets: tuple[int, ...]
+    skill_p: np.ndarray  # (C, S)
+    dur_mu: np.ndarray  # (C,)
+    dur_sigma: np.ndarray  # (C,)
+    exponential_mean: float | None = None
+    min_duration: float = 5.0
+    max_duration: float = 8 * 60.0
+
+
+@dataclass(frozen=True)
+class SiteTable:
+    """Customer sites (existing and added), with their SLA policy and location index."""
+
+    ids: tuple[str, ...]
+    city: np.ndarray  # (N,) index into ``cities``
+    cities: tuple[str, ...]
+    visitable: np.ndarray  # (N,) bool
+    policy: np.ndarray  # (N,) index into the policy arrays
+    location: np.ndarray  # (N,) index into ``SimModel.locations``
+    weight: np.ndarray  # (N,) relative ticket rate of each existing site (0 for added ones)
+
+
+@dataclass(frozen=True)
+class SlaTable:
+    """SLA policies after the scenario's changes: clock code and response minutes per priority."""
+
+    ids: tuple[str, ...]
+    clock: np.ndarray  # (P,) 0 business, 1 24x7
+    response_min: np.ndarray  # (P, 3)
+
+
+@dataclass(frozen=True)
+class ArrivalStream:
+    """A Poisson stream with a rate per hour slot; its tickets come from ``sites``.
+
+    ``key`` names the stream's random numbers, so the same stream draws the same tickets in
+    every scenario with the same seed (common random numbers): adding clients adds a stream
+    and leaves the base tickets as they were.
+    """
+
+    key: str
+    rate_per_hour: np.ndarray  # (H,) tickets per hour in each hour slot
+    sites: np.ndarray  # site indices
+    site_p: np.ndarray  # probability of each of ``sites``
+    thin: float = 1.0
+    """Keep each ticket with this probability (demand multiplier below 1)."""
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A planned piece of working time: ``[start, end)`` minutes, lunch already cut out.
+
+    ``shift_end`` is where the day's shift ends (work running past it is overtime), ``day``
+    the day index, ``on_call`` marks duty on a day off (paid double, art. 153), and
+    ``urgent_only`` restricts on-call duty to urgent tickets.
+    """
+
+    start: float
+    end: float
+    shift_end: float
+    day: int
+    on_call: bool = False
+    urgent_only: bool = False
+
+
+@dataclass(frozen=True)
+class EngineerPlan:
+    """An engineer of the scenario: who they are, when they work, when they cannot."""
+
+    id: str
+    skills: int
+    can_visit: bool
+    base: int  # location index
+    cost_per_hour: float
+    car_cost_per_km: float
+    shifts: tuple[Shift, ...]
+    away: tuple[tuple[float, float], ...]
+    """Planned absences (vacation, training, sick notes) as minute intervals."""
+    car_out: tuple[tuple[float, float], ...]
+    """Intervals without the car."""
+    paid_minutes: float
+    """Scheduled paid day-shift minutes within the horizon (the salary basis)."""
+
+
+@dataclass(frozen=True)
+class PhoneSpec:
+    """The dispatcher line: operators on duty in office hours (always for the synthetic base)."""
+
+    operators: int
+    calls_per_ticket: float
+    handle_min: float
+    target_min: float
+    always_open: bool = False
+
+
+@dataclass(frozen=True)
+class TheorySpec:
+    """The M/M/c parameters of a synthetic base."""
+
+    rate_per_hour: float
+    mean_duration_min: float
+    agents: int
+    target_min: float
+
+
+@dataclass(frozen=True)
+class SimModel:
+    """One compiled scenario (see the module docstring)."""
+
+    name: str
+    description: str
+    seed: int
+    replications: int
+    policy: Policy
+    time_limit_s: float
+    clock: SimClock
+    horizon_min: float
+    warmup_min: float
+    tail_min: float
+    """Simulated after the horizon (arrivals go on) so counted tickets can start."""
+    sites: SiteTable
+    sla: SlaTable
+    mix: TicketMix
+    streams: tuple[ArrivalStream, ...]
+    engineers: tuple[EngineerPlan, ...]
+    locations: tuple[Location, ...]
+    phone: PhoneSpec
+    sick_rate: float
+    sick_spell_days: float = 5.0
+    theory: TheorySpec | None = None
+    travel: bool = True
+    """Use the travel model for visits (False: no site is ever visited)."""
+    lunch_min: float = 60.0
+
+    @property
+    def end_min(self) -> float:
+        """Where the simulation stops: the horizon plus the tail."""
+        return self.horizon_min + self.tail_min
+
+    @property
+    def hours(self) -> int:
+        """Hour slots simulated (horizon plus tail)."""
+        return int(np.ceil(self.end_min / 60.0))
