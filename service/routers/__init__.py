@@ -1,0 +1,3 @@
+"""One router per resource, each with its prefix and tag, all under :data:`API_PREFIX`."""
+
+API_PREFIX = "/api/v1"
