@@ -1,0 +1,243 @@
+"""The optimal policy: the CP-SAT model solved lexicographically, in stages.
+
+The objective terms (:data:`~optimizer.dispatch.schedule.TERMS`) are in strict priority order.
+Consecutive terms are packed into one stage with *exact* lexicographic weights — each term's
+weight exceeds the largest possible total of every term after it in the stage, computed from the
+terms' ranges — as long as the stage's whole range stays below :data:`STAGE_RANGE_LIMIT`. The
+next stage is solved with the previous stages' values kept (``stage ≤ value found``) and the
+previous solution as the hint. With a time limit a stage may end unproven; the ``gap`` reported
+is that of the first stage not proven optimal, which is where the lexicographic comparison is
+decided.
+
+Time: the budget is shared among the stages (the first stage counts double), and what a stage
+leaves unused goes to the next. In deterministic mode the budget is CP-SAT's deterministic time
+(``time_limit_s × work_per_second``) and the wall clock is only a safety cap.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from optimizer.dispatch.fleet import build_fleet_model, fleet_hint, fleet_of, read_fleet_schedule
+from optimizer.dispatch.model import DispatchModel, Term, build_model, hint_values, read_schedule
+from optimizer.dispatch.problem import Problem, twin_groups
+from optimizer.dispatch.schedule import TERMS, Schedule, evaluate, relabel_twins
+
+STAGE_RANGE_LIMIT = 2**40
+"""Largest range of one stage's weighted objective (keeps CP-SAT's arithmetic comfortable)."""
+
+SOLO_TERMS = frozenset({"pins_dropped", "urgent_wait", "breaches", "late_min", "left_out"})
+"""The SLA terms are solved one per stage: fixing each before the next lets CP-SAT prove them
+(a breach count is a max-SAT question its core search closes fast; combined with minutes late
+under big weights it is not)."""
+
+BIG_MODEL_VARS = 20_000
+"""Models with more variables are solved without CP-SAT's presolve."""
+
+STAGE_SHARE = {
+    "pins_dropped": 0.5,
+    "breaches": 5.0,
+    "late_min": 2.0,
+    "left_out": 0.5,
+    "travel": 2.0,
+    "early_start": 0.25,
+}
+"""Relative share of the time budget per stage (by its first term; others 1)."""
+
+
+@dataclass
+class Stage:
+    """Terms solved together, with their exact lexicographic weights."""
+
+    terms: list[Term]
+    weights: list[int]
+
+    def expr(self) -> cp_model.LinearExprT:
+        return sum(w * t.expr for w, t in zip(self.weights, self.terms, strict=True))
+
+
+@dataclass
+class StageResult:
+    names: list[str]
+    status: str
+    objective: float
+    best_bound: float
+    wall_s: float
+
+
+@dataclass
+class OptimalResult:
+    """What the staged solve found (``schedule`` is None when no stage found a solution)."""
+
+    schedule: Schedule | None
+    status: str
+    stages: list[StageResult] = field(default_factory=list)
+    objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+
+
+def pack_stages(terms: list[Term], limit: int = STAGE_RANGE_LIMIT) -> list[Stage]:
+    """Group consecutive terms into stages with exact lexicographic weights (constant terms are
+    dropped: nothing to decide)."""
+    groups: list[list[Term]] = []
+    span = 0
+    for term in terms:
+        r = term.hi - term.lo
+        if r <= 0:
+            continue
+        solo = term.name in SOLO_TERMS or (groups and groups[-1][-1].name in SOLO_TERMS)
+        if groups and not solo and span * (r + 1) + r <= limit:
+            groups[-1].append(term)
+            span = span * (r + 1) + r
+        else:
+            groups.append([term])
+            span = r
+    stages = []
+    for group in groups:
+        weights = [1] * len(group)
+        for k in range(len(group) - 2, -1, -1):
+            below = sum(weights[i] * (group[i].hi - group[i].lo) for i in range(k + 1, len(group)))
+            weights[k] = below + 1
+        stages.append(Stage(group, weights))
+    return stages
+
+
+def solver_workers(requested: int | None, deterministic: bool) -> int:
+    """CP-SAT workers: as requested; by default one per core (at most 8), or one when the
+    search must be deterministic."""
+    if requested is not None:
+        return requested
+    if deterministic:
+        return 1
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None) -> OptimalResult:
+    """Solve the CP-SAT model stage by stage, starting from ``hint``; the wall clock counts from
+    ``started`` (the start of the whole solve) when given."""
+    opts = problem.options
+    wall_start = time.perf_counter() if started is None else started
+    hint = relabel_twins(hint, twin_groups(problem))
+    fleet = fleet_of(problem)
+    if fleet is not None:
+        dm = build_fleet_model(problem, fleet)
+        read = read_fleet_schedule
+    else:
+        dm = build_model(problem, keep=hint)
+        read = read_schedule
+    stages = pack_stages(dm.terms)
+    if not stages:  # every term is fixed already: the hint is optimal
+        return OptimalResult(schedule=hint, status="OPTIMAL", objective=0, best_bound=0, gap=0.0)
+    _set_hint(dm, fleet_hint(dm, hint) if fleet is not None else hint_values(dm, hint))
+    big = len(dm.model.proto.variables) > BIG_MODEL_VARS
+    wall_cap = opts.time_limit_s * (2.0 if opts.deterministic else 1.0)
+    budget = opts.time_limit_s * (opts.work_per_second if opts.deterministic else 1.0)
+    shares = [STAGE_SHARE.get(stage.terms[0].name, 1.0) for stage in stages]
+    result = OptimalResult(schedule=None, status="UNKNOWN")
+    spent = 0.0
+    all_optimal = True
+    hinted = dict(zip(TERMS, evaluate(problem, hint), strict=True))
+    workers = solver_workers(opts.num_workers, opts.deterministic)
+    for k, stage in enumerate(stages):
+        objective = stage.expr()
+        if all(hinted[t.name] == t.lo for t in stage.terms):
+            # The hint already reaches the stage's lower bound: proven without a solve.
+            value = sum(w * t.lo for w, t in zip(stage.weights, stage.terms, strict=True))
+            result.stages.append(
+                StageResult([t.name for t in stage.terms], "OPTIMAL", value, value, 0.0)
+            )
+            dm.model.add(objective <= value)
+            if result.schedule is None:
+                result.schedule = hint
+            continue
+        wall_left = wall_cap - (time.perf_counter() - wall_start)
+        if wall_left <= 0.01:
+            all_optimal = False
+            break
+        share = shares[k] / sum(shares[k:])
+        limit = max(0.05, (budget - spent) * share)
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.num_workers = workers
+        prm.random_seed = opts.seed
+        # Probing in presolve costs seconds on M/L models and is repeated at every stage; a
+        # stage cut short in presolve would not even return its (complete, feasible) hint.
+        prm.cp_model_probing_level = 0
+        if big:
+            # On L-sized models presolve alone takes seconds, and it would be repeated at every
+            # stage; the search starts from the complete hint at once without it.
+            prm.cp_model_presolve = False
+
+        if opts.deterministic:
+            prm.max_deterministic_time = limit
+            prm.max_time_in_seconds = wall_left
+            if workers > 1:
+                prm.interleave_search = True
+        else:
+            prm.max_time_in_seconds = min(limit, wall_left)
+        dm.model.minimize(objective)
+        t0 = time.perf_counter()
+        status = solver.solve(dm.model)
+        elapsed = time.perf_counter() - t0
+        spent += solver.deterministic_time if opts.deterministic else elapsed
+        name = solver.status_name(status)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            # Out of time before even loading the hint: the stage's terms keep the values of the
+            # schedule in hand (so later stages cannot trade them away).
+            current = dict(zip(TERMS, evaluate(problem, result.schedule or hint), strict=True))
+            value = sum(
+                w * current[t.name] for w, t in zip(stage.weights, stage.terms, strict=True)
+            )
+            floor = sum(w * t.lo for w, t in zip(stage.weights, stage.terms, strict=True))
+            result.stages.append(
+                StageResult([t.name for t in stage.terms], name, value, floor, round(elapsed, 3))
+            )
+            if result.gap is None:
+                result.objective, result.best_bound = value, floor
+                result.gap = (value - floor) / max(1.0, abs(value))
+            all_optimal = False
+            dm.model.add(objective <= value)
+            if result.schedule is None:
+                result.schedule = hint
+            continue
+        value = round(solver.objective_value)
+        bound = solver.best_objective_bound
+        result.stages.append(
+            StageResult([t.name for t in stage.terms], name, value, bound, round(elapsed, 3))
+        )
+        result.schedule = read(dm, solver.value)
+        if status != cp_model.OPTIMAL and result.gap is None:
+            all_optimal = False
+            result.objective, result.best_bound = value, bound
+            result.gap = (value - bound) / max(1.0, abs(value))
+        _keep_solution(dm, solver)
+        dm.model.add(objective <= value)
+    if result.schedule is None:
+        return result
+    result.status = "OPTIMAL" if all_optimal else "FEASIBLE"
+    if result.gap is None:
+        last = result.stages[-1]
+        result.objective, result.best_bound = last.objective, last.best_bound
+        result.gap = 0.0 if all_optimal else None
+    return result
+
+
+def _set_hint(dm: DispatchModel, values: dict[Any, int]) -> None:
+    dm.model.clear_hints()
+    for var, val in values.items():
+        dm.model.add_hint(var, val)
+
+
+def _keep_solution(dm: DispatchModel, solver: cp_model.CpSolver) -> None:
+    """Hint the next stage with every variable of this stage's solution."""
+    proto = dm.model.proto
+    proto.clear_solution_hint()
+    values = list(solver.response_proto.solution)
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
