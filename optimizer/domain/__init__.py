@@ -1,4 +1,13 @@
-"""Pydantic models of the public contract v1 (JSON, snake_case, aware datetimes)."""
+"""Pydantic models of the public contract v1 (JSON, snake_case, aware datetimes).
+
+The master data (engineers, sites, tickets, ...) is imported eagerly; each engine's request
+and result models live in their own module (``dispatch``, ``roster``, ``scenario``,
+``staffing``, ``travel``) and are re-exported here lazily, so that importing the master data
+never drags in an engine's models (nor an import cycle through the calendar).
+"""
+
+import importlib
+from typing import Any
 
 from optimizer.domain.base import (
     DEFAULT_RESPONSE_MIN,
@@ -61,3 +70,46 @@ __all__ = [
     "check_ticket_references",
     "ensure_unique_ids",
 ]
+
+_ENGINE_MODELS: dict[str, str] = {
+    **{
+        name: "optimizer.domain.dispatch"
+        for name in (
+            "Assignment",
+            "DispatchEngineer",
+            "DispatchOptions",
+            "DispatchPlan",
+            "DispatchRequest",
+            "Explanation",
+            "Unassigned",
+        )
+    },
+    **{
+        name: "optimizer.domain.roster"
+        for name in (
+            "LabourRules",
+            "Roster",
+            "RosterAssignment",
+            "RosterRequest",
+            "ShortfallReport",
+            "VacationPlanReport",
+        )
+    },
+    **{
+        name: "optimizer.domain.scenario"
+        for name in ("Scenario", "ScenarioSet", "ScenarioReport", "SimulationReport")
+    },
+    **{name: "optimizer.domain.staffing" for name in ("CoverageRequirement", "ErlangResult")},
+    **{
+        name: "optimizer.domain.travel"
+        for name in ("TravelSpec", "TravelSpecMatrix", "TravelSpecModel", "TravelSpecOsrm")
+    },
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Engine contract models, imported on first use (``from optimizer.domain import Roster``)."""
+    module = _ENGINE_MODELS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'optimizer.domain' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -233,5 +233,65 @@ def register(app: typer.Typer) -> None:
                 show_engines(console, lang)
 
 
+ENGINE_TEXT = {
+    "ru": {
+        "dispatch": "Диспетчеризация утра {now} (CP-SAT, лимит {limit:.0f} с)",
+        "roster": "График смен на {month} (CP-SAT, лимит {limit:.0f} с)",
+        "whatif": "Что если: короткое сравнение сценариев (2 прогона)",
+    },
+    "en": {
+        "dispatch": "Dispatch of the morning of {now} (CP-SAT, limit {limit:.0f} s)",
+        "roster": "Shift roster for {month} (CP-SAT, limit {limit:.0f} s)",
+        "whatif": "What-if: a short comparison of scenarios (2 replications)",
+    },
+}
+
+DEMO_MONTH = "2027-02"
+DISPATCH_LIMIT_S = 10.0
+ROSTER_LIMIT_S = 20.0
+
+
+def show_dispatch(console: Console, lang: str) -> None:
+    """Who does what this morning: the optimal plan of the sample open tickets."""
+    from optimizer.dispatch import DispatchOptions, Lang, Policy, solve
+    from optimizer.dispatch.snapshots import sample_request
+    from optimizer.dispatch.timetable import format_timetable
+
+    options = DispatchOptions(policy=Policy.optimal, time_limit_s=DISPATCH_LIMIT_S, lang=Lang(lang))
+    request = sample_request(options=options)
+    console.rule(
+        ENGINE_TEXT[lang]["dispatch"].format(
+            now=SAMPLE_NOW.strftime("%Y-%m-%d %H:%M"), limit=DISPATCH_LIMIT_S
+        )
+    )
+    plan = solve(request)
+    console.print(format_timetable(plan, request, lang), markup=False, highlight=False)
+
+
+def show_roster(console: Console, lang: str) -> None:
+    """A month's shifts for the sample department, with the shortfall summary."""
+    from optimizer.roster import format_grid, format_shortfall, sample_roster_request
+    from optimizer.roster import shortfall_report as make_shortfall
+    from optimizer.roster import solve as solve_roster
+
+    console.rule(ENGINE_TEXT[lang]["roster"].format(month=DEMO_MONTH, limit=ROSTER_LIMIT_S))
+    request = sample_roster_request(DEMO_MONTH, time_limit_s=ROSTER_LIMIT_S)
+    roster = solve_roster(request)
+    console.print(format_grid(roster, lang), markup=False, highlight=False)
+    report = make_shortfall(roster, request, lang=lang)
+    console.print(format_shortfall(report, lang), markup=False, highlight=False)
+
+
+def show_whatif(console: Console, lang: str) -> None:
+    """A short what-if comparison of the demo scenarios."""
+    from service.cli.whatif import demo_comparison
+
+    console.rule(ENGINE_TEXT[lang]["whatif"])
+    demo_comparison(console, lang)
+
+
 def show_engines(console: Console, lang: str) -> None:
     """Each engine on the sample data: dispatch of the morning, a month's roster, a what-if."""
+    show_dispatch(console, lang)
+    show_roster(console, lang)
+    show_whatif(console, lang)
