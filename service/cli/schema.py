@@ -25,6 +25,9 @@ SCHEMAS: dict[str, str] = {
     "roster_request": "optimizer.domain.roster:RosterRequest",
     "roster": "optimizer.domain.roster:Roster",
     "scenario": "optimizer.domain.scenario:Scenario",
+    "scenario_set": "optimizer.domain.scenario:ScenarioSet",
+    "coverage_requirement": "optimizer.domain.staffing:CoverageRequirement",
+    "travel": "optimizer.domain.travel:TravelSpecMatrix",
     "simulation_report": "optimizer.domain.scenario:SimulationReport",
 }
 

@@ -1,0 +1,427 @@
+"""Contract models of the roster engine (v1): :class:`RosterRequest` in, :class:`Roster` out.
+
+A request plans shifts for the days ``start``..``end`` (both included, at most a year) from
+shift templates, for engineers with their absences, against coverage requirements per
+interval and group (:class:`~optimizer.domain.staffing.CoverageRequirement`). Labour rules
+are hard; coverage, overtime, the norm of hours, preferences and fairness are soft, in that
+order of weight.
+
+Times are local (Europe/Saratov); every datetime in a :class:`Roster` carries ``+04:00``.
+"""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import timedelta
+from typing import Annotated, Literal, Self
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from optimizer.domain.base import Absence, Engineer, ShiftTemplate, ensure_unique_ids
+from optimizer.domain.common import Id, StrictModel
+from optimizer.domain.staffing import SKILL_PREFIX, CoverageRequirement
+from optimizer.errors import InvalidInput, UnknownReference
+
+MAX_PERIOD_DAYS = 366
+"""The longest period one request may plan (a leap year)."""
+
+
+class PinnedShift(StrictModel):
+    """A shift fixed in advance: ``engineer_id`` works ``template_id`` on ``date``."""
+
+    engineer_id: Id
+    date: Date
+    template_id: Id
+
+
+class RequiredDayOff(StrictModel):
+    """A day the engineer must not work (a promised day off, a day of donated blood…)."""
+
+    engineer_id: Id
+    date: Date
+
+
+class EngineerRules(StrictModel):
+    """Per-engineer overrides of the labour limits; ``None`` keeps the department default."""
+
+    engineer_id: Id
+    max_consecutive_days: Annotated[int, Field(ge=1, le=14)] | None = None
+    weekly_hours: Annotated[float, Field(gt=0, le=40)] | None = None
+    overtime_used_h: Annotated[float, Field(ge=0, le=120)] = 0
+    """Overtime already worked this calendar year before ``start`` (counts toward 120 h)."""
+    allow_overtime: bool | None = None
+
+
+class LabourRules(StrictModel):
+    """Hard labour limits (Labour Code of the Russian Federation) with their defaults."""
+
+    max_consecutive_days: Annotated[int, Field(ge=1, le=14)] = 6
+    min_rest_between_shifts_h: Annotated[float, Field(ge=0, le=24)] = 12
+    weekly_rest_h: Annotated[float, Field(ge=0, le=72)] = 42
+    """Art. 110: the uninterrupted weekly rest, within each calendar week."""
+    weekly_hours: Annotated[float, Field(gt=0, le=40)] | None = None
+    """Art. 91: the normal time a week; ``None`` takes each engineer's ``weekly_hours``."""
+    allow_overtime: bool = True
+    overtime_max_2days_h: Annotated[float, Field(ge=0, le=24)] = 4
+    """Art. 99: overtime at most 4 h over two consecutive days."""
+    overtime_max_year_h: Annotated[float, Field(ge=0, le=120)] = 120
+    """Art. 99: overtime at most 120 h a calendar year."""
+    pinned: list[PinnedShift] = Field(default_factory=list)
+    required_days_off: list[RequiredDayOff] = Field(default_factory=list)
+    per_engineer: list[EngineerRules] = Field(default_factory=list)
+
+    def for_engineer(self, engineer_id: str) -> EngineerRules | None:
+        """The overrides of one engineer, if any."""
+        for r in self.per_engineer:
+            if r.engineer_id == engineer_id:
+                return r
+        return None
+
+
+class RosterWeights(StrictModel):
+    """Weights of the soft goals, in points per natural unit (a person-hour, a request…).
+
+    The defaults keep the priority order: a missing person weighs far more than overtime,
+    overtime more than hours below the norm, those more than preferences, then fairness,
+    then an extra person on duty.
+    """
+
+    shortfall_per_person_hour: Annotated[int, Field(ge=1, le=100_000)] = 1000
+    overtime_per_hour: Annotated[int, Field(ge=0, le=10_000)] = 50
+    below_norm_per_hour: Annotated[int, Field(ge=0, le=10_000)] = 10
+    preference_unit: Annotated[int, Field(ge=0, le=10_000)] = 100
+    """Points per unit of a shift on/off request's own weight."""
+    weekend_duty_spread: Annotated[int, Field(ge=0, le=10_000)] = 40
+    """Points per shift between the most and the least weekend/holiday/on-call duties."""
+    hours_spread_per_hour: Annotated[int, Field(ge=0, le=10_000)] = 2
+    """Points per hour between the largest and smallest deficit against the norm."""
+    day_off_work_per_hour: Annotated[int, Field(ge=0, le=10_000)] = 5
+    """Points per hour worked on a weekend or holiday (paid double, art. 153)."""
+    over_coverage_per_person_hour: Annotated[int, Field(ge=0, le=10_000)] = 1
+    """Points per person-hour on duty beyond the requirement of the group ``all``."""
+
+
+class RosterRequest(StrictModel):
+    """Plan shifts for ``start``..``end`` (inclusive, local dates)."""
+
+    start: Date
+    end: Date
+    engineers: list[Engineer] = Field(min_length=1)
+    absences: list[Absence] = Field(default_factory=list)
+    shift_templates: list[ShiftTemplate] = Field(min_length=1)
+    requirements: list[CoverageRequirement] = Field(default_factory=list)
+    rules: LabourRules = Field(default_factory=LabourRules)
+    weights: RosterWeights = Field(default_factory=RosterWeights)
+    time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 10
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    num_workers: Annotated[int, Field(ge=1, le=64)] = 2
+    max_deterministic_time: Annotated[float, Field(gt=0)] | None = None
+    """A deterministic work limit (CP-SAT units) in addition to ``time_limit_s``; for tests."""
+
+    @model_validator(mode="after")
+    def _period_and_references(self) -> Self:
+        check_roster_request(self)
+        return self
+
+    @property
+    def days(self) -> list[Date]:
+        """Every date of the period, in order."""
+        n = (self.end - self.start).days + 1
+        return [self.start + timedelta(days=i) for i in range(n)]
+
+
+def check_roster_request(req: RosterRequest) -> None:
+    """Period length, unique ids, and that every reference resolves; first problem raised."""
+    if req.end < req.start:
+        raise InvalidInput("end", req.end.isoformat(), f"before start {req.start.isoformat()}")
+    n_days = (req.end - req.start).days + 1
+    if n_days > MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            "end", req.end.isoformat(), f"the period is {n_days} days; at most a year (366)"
+        )
+    ensure_unique_ids(req.engineers, "engineers")
+    ensure_unique_ids(req.shift_templates, "shift_templates")
+    engineers = {e.id for e in req.engineers}
+    templates = {t.id for t in req.shift_templates}
+    for i, a in enumerate(req.absences):
+        if a.engineer_id not in engineers:
+            raise UnknownReference(
+                f"absences[{i}].engineer_id", a.engineer_id, "absence of an unknown engineer"
+            )
+    for i, e in enumerate(req.engineers):
+        for j, p in enumerate(e.preferences):
+            if p.template_id is not None and p.template_id not in templates:
+                raise UnknownReference(
+                    f"engineers[{i}].preferences[{j}].template_id",
+                    p.template_id,
+                    "preference for an unknown shift template",
+                )
+            try:
+                Date.fromisoformat(p.date)
+            except ValueError:
+                raise InvalidInput(
+                    f"engineers[{i}].preferences[{j}].date", p.date, "not a calendar date"
+                ) from None
+    for i, r in enumerate(req.requirements):
+        if r.date is not None and not req.start <= r.date <= req.end:
+            continue  # a requirement outside the period is simply not used
+        if r.group.startswith(SKILL_PREFIX) and not r.group[len(SKILL_PREFIX) :]:
+            raise InvalidInput(f"requirements[{i}].group", r.group, "skill name missing")
+    _check_rules(req, engineers, templates)
+
+
+def _check_rules(req: RosterRequest, engineers: set[str], templates: set[str]) -> None:
+    rules = req.rules
+    for i, p in enumerate(rules.pinned):
+        path = f"rules.pinned[{i}]"
+        if p.engineer_id not in engineers:
+            raise UnknownReference(f"{path}.engineer_id", p.engineer_id, "unknown engineer")
+        if p.template_id not in templates:
+            raise UnknownReference(f"{path}.template_id", p.template_id, "unknown shift template")
+        if not req.start <= p.date <= req.end:
+            raise InvalidInput(f"{path}.date", p.date.isoformat(), "outside the period")
+    for i, d in enumerate(rules.required_days_off):
+        path = f"rules.required_days_off[{i}]"
+        if d.engineer_id not in engineers:
+            raise UnknownReference(f"{path}.engineer_id", d.engineer_id, "unknown engineer")
+    for i, o in enumerate(rules.per_engineer):
+        if o.engineer_id not in engineers:
+            raise UnknownReference(
+                f"rules.per_engineer[{i}].engineer_id", o.engineer_id, "unknown engineer"
+            )
+
+
+# --------------------------------------------------------------------------- results
+
+
+class RosterAssignment(StrictModel):
+    """One shift: who works which template on which day, from when to when (local time).
+
+    ``day`` is the index of the date from the start of the period (0-based). Rosters of the
+    Shift Scheduling Benchmark have no calendar: ``date``, ``start`` and ``end`` are then null.
+    """
+
+    engineer_id: str
+    date: Date | None = None
+    day: int
+    template_id: str
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    paid_minutes: int = 0
+    kind: str = "day"
+    non_working_day: bool = False
+    """The date is a weekend or holiday of the production calendar (art. 113)."""
+
+
+class CoverageRow(StrictModel):
+    """How many engineers of a group are on duty in an interval, against the requirement."""
+
+    date: Date | None = None
+    day: int
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    group: str
+    required: int
+    scheduled: int
+    short_by: int
+    over_by: int
+
+
+class ShortfallRow(StrictModel):
+    """An interval where the group has ``short_by`` fewer people on duty than required."""
+
+    date: Date | None = None
+    day: int
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    group: str
+    short_by: int
+
+    @property
+    def person_hours(self) -> float:
+        """Missing person-hours of the row (0 when the row has no clock times)."""
+        if self.start is None or self.end is None:
+            return 0.0
+        return self.short_by * (self.end - self.start).total_seconds() / 3600
+
+
+class WeeklyHours(StrictModel):
+    """Hours of one engineer in one calendar week (Monday ``week_start``), overtime apart."""
+
+    engineer_id: str
+    week_start: Date
+    hours: float
+    normal_hours: float
+    overtime_hours: float
+    cap_hours: float
+
+
+class EngineerFairness(StrictModel):
+    """What one engineer got: hours against the norm, weekend/holiday and on-call duties."""
+
+    engineer_id: str
+    name: str = ""
+    shifts: int
+    hours: float
+    norm_hours: float
+    overtime_hours: float
+    weekend_holiday_shifts: int
+    on_call_shifts: int
+    requests_granted: int = 0
+    requests_denied: int = 0
+
+
+class Fairness(StrictModel):
+    """Fairness figures: per engineer, and the spreads the objective keeps small."""
+
+    per_engineer: list[EngineerFairness] = Field(default_factory=list)
+    duty_spread: int = 0
+    """Most minus fewest weekend/holiday/on-call duties among engineers who may take them."""
+    norm_deficit_spread_h: float = 0
+    """Largest minus smallest shortfall of hours against the norm."""
+
+
+class AbsenceDay(StrictModel):
+    """A day (or part of it) an engineer is away or without the car, for grids and exports."""
+
+    engineer_id: str
+    date: Date
+    kind: str
+
+
+class SolverInfo(StrictModel):
+    """How the solve went: status, objective and bound (in the engine's points), time."""
+
+    status: str
+    objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    wall_s: float = 0
+    deterministic_time: float = 0
+    num_workers: int = 1
+    seed: int = 0
+    engine: Literal["cp-sat"] = "cp-sat"
+
+
+class Roster(StrictModel):
+    """The shift plan with its coverage, shortfall, hours, fairness and solver figures.
+
+    ``objective``, ``best_bound`` and ``status`` repeat the solver block at the top level;
+    for a benchmark instance ``objective`` is the benchmark's own penalty, re-scored from
+    the assignments.
+    """
+
+    start: Date | None = None
+    end: Date | None = None
+    instance: str | None = None
+    status: str
+    objective: float | None = None
+    best_bound: float | None = None
+    assignments: list[RosterAssignment] = Field(default_factory=list)
+    coverage: list[CoverageRow] = Field(default_factory=list)
+    shortfall: list[ShortfallRow] = Field(default_factory=list)
+    weekly_hours: list[WeeklyHours] = Field(default_factory=list)
+    fairness: Fairness = Field(default_factory=Fairness)
+    penalties: dict[str, float] = Field(default_factory=dict)
+    """The objective broken down by goal (natural units: person-hours short, hours…)."""
+    engineers: dict[str, str] = Field(default_factory=dict)
+    """Engineer id → name, in the order of the request (for grids)."""
+    templates: dict[str, str] = Field(default_factory=dict)
+    """Template id → name."""
+    absence_days: list[AbsenceDay] = Field(default_factory=list)
+    solver: SolverInfo
+
+    def is_feasible(self) -> bool:
+        """A roster was found (optimal or feasible)."""
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+    @property
+    def shortfall_person_hours(self) -> float:
+        """Total missing person-hours over every group."""
+        return sum(r.person_hours for r in self.shortfall)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+class ShortfallCell(StrictModel):
+    """People missing in one hour of one date for one group."""
+
+    date: Date
+    hour: Annotated[int, Field(ge=0, le=23)]
+    group: str
+    short_by: int
+    """Most people missing at any moment of the hour."""
+    person_hours: float
+
+
+class Recommendation(StrictModel):
+    """An action a department head can take, with the shortfall it removes (person-hours).
+
+    ``verified`` says whether the gain was measured by re-solving the roster with the change
+    (otherwise it is the shortfall the change addresses, an upper bound).
+    """
+
+    kind: Literal["add_engineer", "move_vacation"]
+    text: str
+    gain_person_hours: float
+    verified: bool = False
+    engineer_id: str | None = None
+    groups: list[str] = Field(default_factory=list)
+
+
+class ShortfallReport(StrictModel):
+    """Where and when people are missing, totals, and what to do about it."""
+
+    total_person_hours: float
+    by_group: dict[str, float] = Field(default_factory=dict)
+    by_weekday: dict[int, float] = Field(default_factory=dict)
+    by_date: dict[Date, float] = Field(default_factory=dict)
+    cells: list[ShortfallCell] = Field(default_factory=list)
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    summary: str = ""
+
+
+class VacationPart(StrictModel):
+    """One continuous leave: dates (inclusive), calendar days, holidays inside not counted."""
+
+    start: Date
+    end: Date
+    calendar_days: int
+    holidays_inside: int
+    counted_days: int
+
+
+class EngineerVacation(StrictModel):
+    """An engineer's leave in a year against the Labour Code (art. 115, 120, 125)."""
+
+    engineer_id: str
+    name: str = ""
+    parts: list[VacationPart] = Field(default_factory=list)
+    counted_days: int = 0
+    longest_part_days: int = 0
+    ok: bool = True
+    issues: list[str] = Field(default_factory=list)
+
+
+class VacationWeekImpact(StrictModel):
+    """Who is on leave in a week and which groups fall below their requirement on some day."""
+
+    week_start: Date
+    away: list[str] = Field(default_factory=list)
+    short_groups: dict[str, int] = Field(default_factory=dict)
+    """Group → most people missing on a day even if everyone left worked (capacity)."""
+    tight_groups: list[str] = Field(default_factory=list)
+    """Groups with no one to spare on some day."""
+
+
+class VacationPlanReport(StrictModel):
+    """The year's vacation plan checked per engineer, with its coverage impact per week."""
+
+    year: int
+    entitlement_days: int = 28
+    ok: bool = True
+    engineers: list[EngineerVacation] = Field(default_factory=list)
+    weeks: list[VacationWeekImpact] = Field(default_factory=list)
+    roster_shortfall_with_vacations: float | None = None
+    roster_shortfall_without_vacations: float | None = None

@@ -1,0 +1,448 @@
+"""The Shift Scheduling Benchmark (Curtois & Qu) solved with CP-SAT, benchmark-exact rules.
+
+One Boolean ``x[e, d, s]`` per employee, day and shift type (none where the employee may not
+work that shift or has the day off); ``w[e, d]`` = works on day ``d``. Hard rules follow
+``benchdata/README.md`` to the letter, including the boundaries: the day before and the day
+after the horizon are days off, and for the *minimum* consecutive rules the time outside
+the horizon counts as an unlimited run. The objective is the benchmark's penalty.
+
+:func:`score_ssb` re-scores a roster independently of the model (used by tests and by
+:func:`solve_ssb` to report the benchmark objective).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from optimizer.domain.roster import (
+    CoverageRow,
+    Roster,
+    RosterAssignment,
+    ShortfallRow,
+    SolverInfo,
+)
+from optimizer.io.benchmark_ssb import SsbInstance
+
+Plan = Mapping[tuple[str, int], str]
+"""A benchmark roster: (staff id, day) → shift id; missing keys are days off."""
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class SsbScore:
+    """The benchmark penalty of a roster and every hard rule it breaks."""
+
+    objective: int
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def feasible(self) -> bool:
+        """No hard rule is broken."""
+        return not self.violations
+
+
+def score_ssb(inst: SsbInstance, plan: Plan) -> SsbScore:
+    """Re-score a roster exactly as the benchmark defines it and list hard-rule breaches."""
+    shifts = {s.id: s for s in inst.shifts}
+    violations: list[str] = []
+    for (sid, d), sh in plan.items():
+        if sh not in shifts:
+            violations.append(f"{sid} day {d}: unknown shift {sh}")
+        if not 0 <= d < inst.horizon:
+            violations.append(f"{sid} day {d}: outside the horizon")
+    for st in inst.staff:
+        row = [plan.get((st.id, d)) for d in range(inst.horizon)]
+        violations += _staff_violations(inst, st.id, row)
+    objective = 0
+    for r in inst.on_requests:
+        if plan.get((r.staff_id, r.day)) != r.shift_id:
+            objective += r.weight
+    for r in inst.off_requests:
+        if plan.get((r.staff_id, r.day)) == r.shift_id:
+            objective += r.weight
+    counts: dict[tuple[int, str], int] = {}
+    for (_, d), sh in plan.items():
+        counts[(d, sh)] = counts.get((d, sh), 0) + 1
+    for c in inst.cover:
+        n = counts.get((c.day, c.shift_id), 0)
+        objective += c.weight_under * max(0, c.requirement - n)
+        objective += c.weight_over * max(0, n - c.requirement)
+    return SsbScore(objective, violations)
+
+
+def _staff_violations(inst: SsbInstance, sid: str, row: list[str | None]) -> list[str]:
+    """Every hard rule of one employee, checked on the row of shifts (None = day off)."""
+    st = next(s for s in inst.staff if s.id == sid)
+    shifts = {s.id: s for s in inst.shifts}
+    out: list[str] = []
+    h = inst.horizon
+    for d in range(h - 1):
+        a, b = row[d], row[d + 1]
+        if a is not None and b is not None and a in shifts and b in shifts[a].cannot_follow:
+            out.append(f"{sid} day {d + 1}: shift {b} may not follow {a}")
+    for s in shifts:
+        n = sum(1 for x in row if x == s)
+        if n > st.max_shifts.get(s, h):
+            out.append(f"{sid}: {n} shifts {s} > max {st.max_shifts.get(s)}")
+    minutes = sum(shifts[x].minutes for x in row if x is not None and x in shifts)
+    if not st.min_total_minutes <= minutes <= st.max_total_minutes:
+        out.append(
+            f"{sid}: {minutes} min outside [{st.min_total_minutes}, {st.max_total_minutes}]"
+        )
+    for start, length, working in _runs(row):
+        touches_edge = start == 0 or start + length == h
+        if working and length > st.max_consecutive_shifts:
+            out.append(f"{sid} day {start}: {length} consecutive shifts > max")
+        if working and length < st.min_consecutive_shifts and not touches_edge:
+            out.append(f"{sid} day {start}: {length} consecutive shifts < min")
+        if not working and length < st.min_consecutive_days_off and not touches_edge:
+            out.append(f"{sid} day {start}: {length} consecutive days off < min")
+    weekends = sum(
+        1
+        for w in range((h + 1) // 7)
+        if any(d < h and row[d] is not None for d in (7 * w + 5, 7 * w + 6))
+    )
+    if weekends > st.max_weekends:
+        out.append(f"{sid}: {weekends} weekends worked > max {st.max_weekends}")
+    for d in inst.days_off.get(sid, ()):
+        if row[d] is not None:
+            out.append(f"{sid} day {d}: works on a requested day off")
+    return out
+
+
+def _runs(row: list[str | None]) -> list[tuple[int, int, bool]]:
+    """Maximal runs of working / off days: (first day, length, working)."""
+    runs: list[tuple[int, int, bool]] = []
+    start = 0
+    for d in range(1, len(row) + 1):
+        if d == len(row) or (row[d] is None) != (row[start] is None):
+            runs.append((start, d - start, row[start] is not None))
+            start = d
+    return runs
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass
+class SsbModel:
+    """The CP-SAT model of one instance with its decision variables."""
+
+    model: cp_model.CpModel
+    x: dict[tuple[str, int, str], cp_model.IntVar]
+    works: dict[tuple[str, int], cp_model.IntVar]
+    weekends: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    slack: dict[tuple[int, str], tuple[cp_model.IntVar, cp_model.IntVar]] = field(
+        default_factory=dict
+    )
+    """(day, shift) → (people missing, people in excess)."""
+
+    def add_hint(self, inst: SsbInstance, plan: Plan) -> None:
+        """A complete hint from a plan: every variable gets the value the plan implies."""
+        for (sid, d, s), v in self.x.items():
+            self.model.add_hint(v, plan.get((sid, d)) == s)
+        for (sid, d), v in self.works.items():
+            self.model.add_hint(v, (sid, d) in plan)
+        for (sid, w), v in self.weekends.items():
+            self.model.add_hint(v, (sid, 7 * w + 5) in plan or (sid, 7 * w + 6) in plan)
+        counts: dict[tuple[int, str], int] = {}
+        for (_, d), s in plan.items():
+            counts[(d, s)] = counts.get((d, s), 0) + 1
+        req = {(c.day, c.shift_id): c.requirement for c in inst.cover}
+        for key, (under, over) in self.slack.items():
+            n = counts.get(key, 0)
+            self.model.add_hint(under, max(0, req[key] - n))
+            self.model.add_hint(over, max(0, n - req[key]))
+
+
+def build_ssb_model(inst: SsbInstance) -> SsbModel:
+    """Variables, every hard rule, then the benchmark objective."""
+    m = cp_model.CpModel()
+    x = _shift_variables(m, inst)
+    built = SsbModel(m, x, _at_most_one_shift_a_day(m, inst, x))
+    _shift_rotation(m, inst, x)
+    _max_shifts_of_each_type(m, inst, x)
+    _total_minutes_within_limits(m, inst, x)
+    _max_consecutive_shifts(m, inst, built.works)
+    _min_consecutive_shifts(m, inst, built.works)
+    _min_consecutive_days_off(m, inst, built.works)
+    built.weekends = _max_working_weekends(m, inst, built.works)
+    built.slack = _objective(m, inst, x)
+    return built
+
+
+def _shift_variables(m: cp_model.CpModel, inst: SsbInstance) -> dict:
+    """A variable only where the shift is allowed: not on a requested day off (hard), not a
+    shift type whose maximum is zero."""
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    for st in inst.staff:
+        off = set(inst.days_off.get(st.id, ()))
+        for d in range(inst.horizon):
+            if d in off:
+                continue
+            for s in inst.shifts:
+                if st.max_shifts.get(s.id, inst.horizon) > 0:
+                    x[(st.id, d, s.id)] = m.new_bool_var(f"x_{st.id}_{d}_{s.id}")
+    return x
+
+
+def _at_most_one_shift_a_day(m: cp_model.CpModel, inst: SsbInstance, x: dict) -> dict:
+    """An employee works at most one shift a day; ``works[e, d]`` says whether they work."""
+    works: dict[tuple[str, int], cp_model.IntVar] = {}
+    for st in inst.staff:
+        for d in range(inst.horizon):
+            day = [x[k] for s in inst.shifts if (k := (st.id, d, s.id)) in x]
+            w = m.new_bool_var(f"w_{st.id}_{d}")
+            if day:
+                m.add(sum(day) == w)
+            else:
+                m.add(w == 0)
+            works[(st.id, d)] = w
+    return works
+
+
+def _shift_rotation(m: cp_model.CpModel, inst: SsbInstance, x: dict) -> None:
+    """A shift type that cannot follow another is never worked the next day."""
+    for st in inst.staff:
+        for d in range(inst.horizon - 1):
+            for s in inst.shifts:
+                a = x.get((st.id, d, s.id))
+                if a is None:
+                    continue
+                for t in s.cannot_follow:
+                    b = x.get((st.id, d + 1, t))
+                    if b is not None:
+                        m.add_bool_or([a.Not(), b.Not()])
+
+
+def _max_shifts_of_each_type(m: cp_model.CpModel, inst: SsbInstance, x: dict) -> None:
+    """An employee works each shift type at most its maximum number of times."""
+    for st in inst.staff:
+        for s in inst.shifts:
+            mx = st.max_shifts.get(s.id, inst.horizon)
+            vs = [x[k] for d in range(inst.horizon) if (k := (st.id, d, s.id)) in x]
+            if vs and mx < len(vs):
+                m.add(sum(vs) <= mx)
+
+
+def _total_minutes_within_limits(m: cp_model.CpModel, inst: SsbInstance, x: dict) -> None:
+    """An employee's total minutes lie between their minimum and maximum."""
+    for st in inst.staff:
+        terms = [
+            s.minutes * x[k]
+            for d in range(inst.horizon)
+            for s in inst.shifts
+            if (k := (st.id, d, s.id)) in x
+        ]
+        m.add_linear_constraint(sum(terms), st.min_total_minutes, st.max_total_minutes)
+
+
+def _max_consecutive_shifts(m: cp_model.CpModel, inst: SsbInstance, works: dict) -> None:
+    """No more than the maximum number of shifts on consecutive days (the day before the
+    horizon is a day off, so only windows inside the horizon count)."""
+    for st in inst.staff:
+        k = st.max_consecutive_shifts
+        for d in range(inst.horizon - k):
+            m.add(sum(works[(st.id, d + i)] for i in range(k + 1)) <= k)
+
+
+def _min_consecutive_shifts(m: cp_model.CpModel, inst: SsbInstance, works: dict) -> None:
+    """A run of shifts between two days off inside the horizon is at least the minimum long;
+    a run touching either end of the horizon may be shorter."""
+    for st in inst.staff:
+        _forbid_short_runs(m, inst.horizon, st.id, works, st.min_consecutive_shifts, True)
+
+
+def _min_consecutive_days_off(m: cp_model.CpModel, inst: SsbInstance, works: dict) -> None:
+    """A run of days off between two worked days inside the horizon is at least the minimum
+    long; a run touching either end of the horizon may be shorter."""
+    for st in inst.staff:
+        _forbid_short_runs(m, inst.horizon, st.id, works, st.min_consecutive_days_off, False)
+
+
+def _forbid_short_runs(
+    m: cp_model.CpModel, h: int, sid: str, works: dict, minimum: int, working: bool
+) -> None:
+    """A run that starts inside the horizon (the day before has the other state) goes on for
+    ``minimum`` days or to the end of the horizon: ``state[d + i] >= state[d] - state[d - 1]``.
+
+    This linear form is the clause ``(other, run..., other)`` forbidden, with a tighter LP.
+    """
+
+    def state(d: int) -> cp_model.LinearExprT:
+        v = works[(sid, d)]
+        return v if working else 1 - v
+
+    for first in range(1, h):
+        for i in range(1, minimum):
+            if first + i >= h:
+                break
+            m.add(state(first + i) >= state(first) - state(first - 1))
+
+
+def _max_working_weekends(m: cp_model.CpModel, inst: SsbInstance, works: dict) -> dict:
+    """At most the maximum number of weekends worked (Saturday or Sunday worked)."""
+    n_weekends = (inst.horizon + 1) // 7
+    out: dict[tuple[str, int], cp_model.IntVar] = {}
+    for st in inst.staff:
+        if st.max_weekends >= n_weekends:
+            continue
+        flags = []
+        for w in range(n_weekends):
+            days = [works[(st.id, d)] for d in (7 * w + 5, 7 * w + 6) if d < inst.horizon]
+            f = m.new_bool_var(f"we_{st.id}_{w}")
+            for v in days:
+                m.add(v <= f)
+            m.add_bool_or([f.Not(), *days])
+            flags.append(f)
+            out[(st.id, w)] = f
+        m.add(sum(flags) <= st.max_weekends)
+    return out
+
+
+def _objective(m: cp_model.CpModel, inst: SsbInstance, x: dict) -> dict:
+    """Minimise the benchmark penalty: requests not granted, people missing or in excess."""
+    slack: dict[tuple[int, str], tuple[cp_model.IntVar, cp_model.IntVar]] = {}
+    terms: list = []
+    constant = 0
+    for r in inst.on_requests:
+        v = x.get((r.staff_id, r.day, r.shift_id))
+        if v is None:
+            constant += r.weight
+        else:
+            terms.append(r.weight * v.Not())
+    for r in inst.off_requests:
+        v = x.get((r.staff_id, r.day, r.shift_id))
+        if v is not None:
+            terms.append(r.weight * v)
+    for c in inst.cover:
+        on_duty = [
+            x[k] for st in inst.staff if (k := (st.id, c.day, c.shift_id)) in x
+        ]
+        under = m.new_int_var(0, c.requirement, f"under_{c.day}_{c.shift_id}")
+        over = m.new_int_var(0, len(on_duty), f"over_{c.day}_{c.shift_id}")
+        m.add(sum(on_duty) + under - over == c.requirement)
+        terms += [c.weight_under * under, c.weight_over * over]
+        slack[(c.day, c.shift_id)] = (under, over)
+    m.minimize(sum(terms) + constant)
+    return slack
+
+
+# ----------------------------------------------------------------------------- solve
+
+
+@dataclass(frozen=True)
+class SsbParams:
+    """Solver settings: wall-clock and deterministic limits, seed, workers."""
+
+    time_limit_s: float = 60.0
+    seed: int = 0
+    num_workers: int = 2
+    max_deterministic_time: float | None = None
+    log: bool = False
+    hint: bool = True
+    """Start from the constructive roster of :mod:`optimizer.roster.ssb_heuristic`."""
+
+
+def solve_ssb(inst: SsbInstance, params: SsbParams | None = None) -> Roster:
+    """Solve an instance; the roster's ``objective`` is the benchmark penalty, re-scored."""
+    p = params or SsbParams()
+    built = build_ssb_model(inst)
+    if p.hint:
+        from optimizer.roster.ssb_heuristic import greedy_ssb_plan
+
+        built.add_hint(inst, greedy_ssb_plan(inst))
+    solver = cp_model.CpSolver()
+    _configure(solver, p)
+    t0 = time.perf_counter()
+    status = solver.solve(built.model)
+    wall = time.perf_counter() - t0
+    name = solver.status_name(status)
+    plan: dict[tuple[str, int], str] = {}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for (sid, d, s), v in built.x.items():
+            if solver.boolean_value(v):
+                plan[(sid, d)] = s
+    return _ssb_roster(inst, plan, solver, name, wall, p)
+
+
+def _configure(solver: cp_model.CpSolver, p: SsbParams) -> None:
+    solver.parameters.max_time_in_seconds = p.time_limit_s
+    if p.max_deterministic_time is not None:
+        solver.parameters.max_deterministic_time = p.max_deterministic_time
+    solver.parameters.random_seed = p.seed
+    solver.parameters.num_workers = p.num_workers
+    solver.parameters.log_search_progress = p.log
+
+
+def _ssb_roster(
+    inst: SsbInstance,
+    plan: dict[tuple[str, int], str],
+    solver: cp_model.CpSolver,
+    status: str,
+    wall: float,
+    p: SsbParams,
+) -> Roster:
+    found = status in ("OPTIMAL", "FEASIBLE")
+    objective = float(score_ssb(inst, plan).objective) if found else None
+    bound = float(solver.best_objective_bound) if found or status == "UNKNOWN" else None
+    gap = None
+    if objective is not None and bound is not None:
+        gap = (objective - bound) / max(abs(objective), 1e-9) if objective else 0.0
+    lengths = {s.id: s.minutes for s in inst.shifts}
+    assignments = [
+        RosterAssignment(
+            engineer_id=sid, day=d, template_id=s, paid_minutes=lengths[s], kind="day"
+        )
+        for (sid, d), s in sorted(plan.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+    coverage, shortfall = _ssb_coverage(inst, plan)
+    return Roster(
+        instance=inst.name,
+        status=status,
+        objective=objective,
+        best_bound=bound,
+        assignments=assignments,
+        coverage=coverage,
+        shortfall=shortfall,
+        engineers={st.id: st.id for st in inst.staff},
+        templates={s.id: s.id for s in inst.shifts},
+        solver=SolverInfo(
+            status=status,
+            objective=objective,
+            best_bound=bound,
+            gap=gap,
+            wall_s=round(wall, 3),
+            deterministic_time=round(solver.deterministic_time, 3),
+            num_workers=p.num_workers,
+            seed=p.seed,
+        ),
+    )
+
+
+def _ssb_coverage(
+    inst: SsbInstance, plan: dict[tuple[str, int], str]
+) -> tuple[list[CoverageRow], list[ShortfallRow]]:
+    counts: dict[tuple[int, str], int] = {}
+    for (_, d), s in plan.items():
+        counts[(d, s)] = counts.get((d, s), 0) + 1
+    coverage, shortfall = [], []
+    for c in inst.cover:
+        n = counts.get((c.day, c.shift_id), 0)
+        group = f"shift:{c.shift_id}"
+        short, over = max(0, c.requirement - n), max(0, n - c.requirement)
+        coverage.append(
+            CoverageRow(
+                day=c.day, group=group, required=c.requirement, scheduled=n,
+                short_by=short, over_by=over,
+            )
+        )  # fmt: skip
+        if short:
+            shortfall.append(ShortfallRow(day=c.day, group=group, short_by=short))
+    return coverage, shortfall

@@ -1,0 +1,390 @@
+"""``solve(request) -> Roster``: build, check pins, solve with CP-SAT, read the roster back."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from ortools.sat.python import cp_model
+
+from optimizer.calendar import BusinessCalendar
+from optimizer.domain.base import ShiftKind
+from optimizer.domain.roster import (
+    AbsenceDay,
+    CoverageRow,
+    EngineerFairness,
+    Fairness,
+    Roster,
+    RosterAssignment,
+    RosterRequest,
+    ShortfallRow,
+    SolverInfo,
+    WeeklyHours,
+)
+from optimizer.errors import InfeasibleRequest
+from optimizer.roster.model import RULE_LABELS, RosterModel, build_roster_model, build_rules_model
+from optimizer.roster.problem import DAY_MIN, RosterProblem, absence_span, build_problem
+from optimizer.roster.validate import overtime_by_day
+
+OBJECTIVE_SCALE = 60
+"""The model counts minutes against weights per hour: objective points = model value / 60."""
+
+
+def solve(request: RosterRequest, calendar: BusinessCalendar | None = None) -> Roster:
+    """Plan the shifts of ``request``; raise :class:`InfeasibleRequest` naming the rules when
+    pinned shifts contradict a hard rule."""
+    p = build_problem(request, calendar)
+    check_pins(p)
+    rm = build_roster_model(p)
+    _hint_pins_only(p, rm)
+    solver = cp_model.CpSolver()
+    configure(solver, request)
+    t0 = time.perf_counter()
+    status = solver.solve(rm.model)
+    wall = time.perf_counter() - t0
+    name = solver.status_name(status)
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleRequest("the hard rules cannot all hold (no explanation found)")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise InfeasibleRequest(
+            f"no roster found within {request.time_limit_s} s (solver status {name}); "
+            "give more time"
+        )
+    chosen = {k for k, v in rm.x.items() if solver.boolean_value(v)}
+    return read_roster(p, chosen, _solver_info(solver, name, wall, request))
+
+
+def configure(solver: cp_model.CpSolver, request: RosterRequest) -> None:
+    """Time and work limits, seed and workers from the request."""
+    prm = solver.parameters
+    prm.max_time_in_seconds = request.time_limit_s
+    if request.max_deterministic_time is not None:
+        prm.max_deterministic_time = request.max_deterministic_time
+    prm.random_seed = request.seed
+    prm.num_workers = request.num_workers
+    prm.linearization_level = 2
+    if request.num_workers > 1:
+        # CP-SAT's default 2-worker portfolio is one weak-LP full solver plus LNS; the full
+        # solver here is the LP-heavy one, which proves the bound (measured on the benchmark)
+        prm.subsolvers.append("max_lp")
+
+
+def _hint_pins_only(p: RosterProblem, rm: RosterModel) -> None:
+    """Nobody working but the pinned shifts is always legal once the pins are checked: that
+    roster, completed for every auxiliary variable, is the first solution (a complete hint
+    spares the single LP-heavy worker a long search for any solution on large requests)."""
+    pinned = {
+        (pin.engineer_id, (pin.date - p.days[0].date).days, pin.template_id)
+        for pin in p.request.rules.pinned
+    }
+    fixed = rm.model.clone()
+    for k, v in rm.x.items():
+        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(k in pinned))
+    fixed.clear_objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for k, v in rm.x.items():
+            rm.model.add_hint(v, k in pinned)
+        return
+    values = solver.response_proto.solution
+    for i in range(len(rm.model.proto.variables)):
+        rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), values[i])
+
+
+def _solver_info(
+    solver: cp_model.CpSolver, status: str, wall: float, req: RosterRequest
+) -> SolverInfo:
+    obj = solver.objective_value / OBJECTIVE_SCALE
+    bound = solver.best_objective_bound / OBJECTIVE_SCALE
+    gap = (obj - bound) / abs(obj) if obj else 0.0
+    return SolverInfo(
+        status=status,
+        objective=round(obj, 4),
+        best_bound=round(bound, 4),
+        gap=round(max(gap, 0.0), 6),
+        wall_s=round(wall, 3),
+        deterministic_time=round(solver.deterministic_time, 3),
+        num_workers=req.num_workers,
+        seed=req.seed,
+    )
+
+
+# ----------------------------------------------------------------------------- pins
+
+
+def check_pins(p: RosterProblem) -> None:
+    """Pinned shifts that break a rule on their own, or together with the rules of their
+    engineer, raise :class:`InfeasibleRequest` naming the pins and the rule."""
+    seen: dict[tuple[str, int], str] = {}
+    for pin in p.request.rules.pinned:
+        day = (pin.date - p.days[0].date).days
+        why = p.blocked.get((pin.engineer_id, day, pin.template_id))
+        label = _pin_label(p, pin.engineer_id, pin.date.isoformat(), pin.template_id)
+        if why is not None:
+            raise InfeasibleRequest(f"{label} is impossible: {why}", [why])
+        other = seen.get((pin.engineer_id, day))
+        if other is not None and other != pin.template_id:
+            raise InfeasibleRequest(
+                f"{label} and the pinned shift {other} the same day break the rule "
+                "'one shift a day'",
+                ["one shift a day"],
+            )
+        seen[(pin.engineer_id, day)] = pin.template_id
+    for eid in sorted({pin.engineer_id for pin in p.request.rules.pinned}):
+        _explain_engineer(p, eid)
+
+
+def _explain_engineer(p: RosterProblem, eid: str) -> None:
+    """Solve one engineer's hard rules with every rule and pin as an assumption; on a
+    conflict, shrink the core and name it."""
+    rm = build_rules_model(p, eid)
+    keys = sorted(rm.guards)
+    core = _core(rm, keys)
+    if core is None:
+        return
+    for key in list(core):
+        trial = [k for k in core if k != key]
+        if _core(rm, trial) is not None:
+            core = trial
+    pins = [k for k in core if k.startswith("pin|")]
+    rules = [k.split("|", 1)[0] for k in core if not k.startswith("pin|")]
+    labels = [_rule_label(p, r, eid) for r in rules]
+    pinned = p.request.rules.pinned
+    pin_text = ", ".join(
+        f"{pinned[int(k.split('|')[1])].template_id} on {pinned[int(k.split('|')[1])].date}"
+        for k in pins
+    )
+    name = next((e.name for e in p.engineers if e.id == eid), eid)
+    raise InfeasibleRequest(
+        f"engineer {eid} ({name}): the pinned shifts {pin_text} break the rule "
+        + "; ".join(f"'{lab}'" for lab in labels),
+        labels,
+    )
+
+
+def _core(rm: RosterModel, keys: list[str]) -> list[str] | None:
+    """The assumptions (rule keys) of an infeasible subset, or None when feasible."""
+    model = rm.model.clone()
+    model.clear_assumptions()
+    model.add_assumptions([rm.guards[k] for k in keys])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    status = solver.solve(model)
+    if status != cp_model.INFEASIBLE:
+        return None
+    index = {rm.guards[k].index: k for k in keys}
+    return [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
+
+
+def _rule_label(p: RosterProblem, rule: str, eid: str) -> str:
+    """The rule in words, with the engineer's own limits."""
+    r = p.request.rules
+    own = r.for_engineer(eid)
+    text = RULE_LABELS.get(rule, rule)
+    return text.format(
+        rest=r.min_rest_between_shifts_h,
+        maxc=(own.max_consecutive_days if own else None) or r.max_consecutive_days,
+        weekly=r.weekly_rest_h,
+        cap=p.weekly_cap[eid] / 60,
+        ot2=r.overtime_max_2days_h,
+        oty=r.overtime_max_year_h,
+    )
+
+
+def _pin_label(p: RosterProblem, eid: str, day: str, tid: str) -> str:
+    return f"the pinned shift {tid} of engineer {eid} on {day}"
+
+
+# ----------------------------------------------------------------------------- read back
+
+
+def read_roster(
+    p: RosterProblem, chosen: set[tuple[str, int, str]], solver: SolverInfo
+) -> Roster:
+    """The roster of a set of chosen (engineer, day, template), with every figure computed
+    from the shifts themselves."""
+    assignments = _assignments(p, chosen)
+    coverage, shortfall = _coverage(p, chosen)
+    weekly, ot_minutes = _weekly_hours(p, assignments)
+    fairness, prefs_denied = _fairness(p, assignments, ot_minutes)
+    penalties = _penalties(p, coverage, fairness, prefs_denied, ot_minutes)
+    return Roster(
+        start=p.request.start,
+        end=p.request.end,
+        status=solver.status,
+        objective=solver.objective,
+        best_bound=solver.best_bound,
+        assignments=assignments,
+        coverage=coverage,
+        shortfall=shortfall,
+        weekly_hours=weekly,
+        fairness=fairness,
+        penalties=penalties,
+        engineers={e.id: e.name for e in p.engineers},
+        templates={t.id: t.name or t.id for t in p.request.shift_templates},
+        absence_days=_absence_days(p),
+        solver=solver,
+    )
+
+
+def _assignments(p: RosterProblem, chosen: set[tuple[str, int, str]]) -> list[RosterAssignment]:
+    order = {e.id: i for i, e in enumerate(p.engineers)}
+    out = []
+    for eid, d, tid in sorted(chosen, key=lambda k: (k[1], order[k[0]])):
+        o = p.option(d, tid)
+        out.append(
+            RosterAssignment(
+                engineer_id=eid,
+                date=p.days[d].date,
+                day=d,
+                template_id=tid,
+                start=p.local(o.start),
+                end=p.local(o.end),
+                paid_minutes=o.paid_minutes,
+                kind=o.kind.value,
+                non_working_day=p.days[d].non_working,
+            )
+        )
+    return out
+
+
+def _coverage(
+    p: RosterProblem, chosen: set[tuple[str, int, str]]
+) -> tuple[list[CoverageRow], list[ShortfallRow]]:
+    coverage, shortfall = [], []
+    for seg in p.segments:
+        n = sum(1 for e, t in seg.members if (e, seg.day, t) in chosen)
+        short, over = max(0, seg.required - n), max(0, n - seg.required)
+        common = {
+            "date": p.days[seg.day].date,
+            "day": seg.day,
+            "start": p.local(seg.start),
+            "end": p.local(seg.end),
+            "group": seg.group,
+        }
+        coverage.append(
+            CoverageRow(**common, required=seg.required, scheduled=n, short_by=short, over_by=over)
+        )
+        if short:
+            shortfall.append(ShortfallRow(**common, short_by=short))
+    return coverage, shortfall
+
+
+def _weekly_hours(
+    p: RosterProblem, assignments: list[RosterAssignment]
+) -> tuple[list[WeeklyHours], dict[str, int]]:
+    by_eng: dict[str, list[RosterAssignment]] = defaultdict(list)
+    for a in assignments:
+        by_eng[a.engineer_id].append(a)
+    rows, ot_total = [], {}
+    for e in p.engineers:
+        cap = p.weekly_cap[e.id]
+        ot = overtime_by_day(by_eng[e.id], cap)
+        ot_total[e.id] = sum(ot.values())
+        for week in p.weeks:
+            days = [d for d in week if d is not None]
+            monday = p.days[days[0]].date - timedelta(days=p.days[days[0]].date.weekday())
+            dates = {p.days[d].date for d in days}
+            mins = sum(a.paid_minutes for a in by_eng[e.id] if a.date in dates)
+            over = sum(m for d, m in ot.items() if d in dates)
+            rows.append(
+                WeeklyHours(
+                    engineer_id=e.id,
+                    week_start=monday,
+                    hours=round(mins / 60, 2),
+                    normal_hours=round((mins - over) / 60, 2),
+                    overtime_hours=round(over / 60, 2),
+                    cap_hours=round(cap / 60, 2),
+                )
+            )
+    return rows, ot_total
+
+
+def _fairness(
+    p: RosterProblem, assignments: list[RosterAssignment], ot_minutes: dict[str, int]
+) -> tuple[Fairness, float]:
+    worked = {(a.engineer_id, a.day): a.template_id for a in assignments}
+    granted: dict[str, int] = defaultdict(int)
+    denied: dict[str, int] = defaultdict(int)
+    denied_weight = 0.0
+    for eid, d, tid, kind, weight in p.preferences:
+        have = worked.get((eid, d))
+        hit = have is not None and (tid is None or have == tid)
+        ok = hit if kind == "on" else not hit
+        if ok:
+            granted[eid] += 1
+        else:
+            denied[eid] += 1
+            denied_weight += weight
+    rows = []
+    duty_counts, deficits = [], []
+    for e in p.engineers:
+        mine = [a for a in assignments if a.engineer_id == e.id]
+        duty = sum(1 for a in mine if a.non_working_day or a.kind == ShiftKind.on_call.value)
+        minutes = sum(a.paid_minutes for a in mine)
+        norm = p.norm_minutes[e.id]
+        if any(
+            p.days[d].non_working or p.option(d, t).kind == ShiftKind.on_call
+            for d in range(p.n_days)
+            for t in p.allowed[(e.id, d)]
+        ):
+            duty_counts.append(duty)
+        deficits.append(max(0, norm - minutes))
+        rows.append(
+            EngineerFairness(
+                engineer_id=e.id,
+                name=e.name,
+                shifts=len(mine),
+                hours=round(minutes / 60, 2),
+                norm_hours=round(norm / 60, 2),
+                overtime_hours=round(ot_minutes[e.id] / 60, 2),
+                weekend_holiday_shifts=sum(1 for a in mine if a.non_working_day),
+                on_call_shifts=sum(1 for a in mine if a.kind == ShiftKind.on_call.value),
+                requests_granted=granted[e.id],
+                requests_denied=denied[e.id],
+            )
+        )
+    fairness = Fairness(
+        per_engineer=rows,
+        duty_spread=(max(duty_counts) - min(duty_counts)) if len(duty_counts) > 1 else 0,
+        norm_deficit_spread_h=round((max(deficits) - min(deficits)) / 60, 2) if deficits else 0,
+    )
+    return fairness, denied_weight
+
+
+def _penalties(
+    p: RosterProblem,
+    coverage: list[CoverageRow],
+    fairness: Fairness,
+    prefs_denied: float,
+    ot_minutes: dict[str, int],
+) -> dict[str, float]:
+    """The objective's parts in natural units."""
+    short = sum(r.short_by * (r.end - r.start).total_seconds() / 3600 for r in coverage if r.end and r.start)
+    over = sum(r.over_by * (r.end - r.start).total_seconds() / 3600 for r in coverage if r.end and r.start)
+    below = sum(max(0.0, f.norm_hours - f.hours) for f in fairness.per_engineer)
+    return {
+        "shortfall_person_hours": round(short, 2),
+        "overtime_hours": round(sum(ot_minutes.values()) / 60, 2),
+        "below_norm_hours": round(below, 2),
+        "preferences_denied_weight": prefs_denied,
+        "duty_spread": float(fairness.duty_spread),
+        "norm_deficit_spread_hours": fairness.norm_deficit_spread_h,
+        "over_coverage_person_hours": round(over, 2),
+    }
+
+
+def _absence_days(p: RosterProblem) -> list[AbsenceDay]:
+    out = []
+    first = p.days[0].date
+    for a in p.request.absences:
+        s, e = absence_span(a, first)
+        for day in p.days:
+            lo, hi = day.index * DAY_MIN, (day.index + 1) * DAY_MIN
+            if s < hi and lo < e:
+                out.append(AbsenceDay(engineer_id=a.engineer_id, date=day.date, kind=a.kind.value))
+    return out
