@@ -374,6 +374,7 @@ def solve_greedy(
     seed_schedule: Schedule | None = None,
     order: str = "edf",
     rule: str = "soonest",
+    defer_late: bool = False,
 ) -> Schedule:
     """Earliest-deadline-first list scheduling (optionally on top of a partial schedule whose
     jobs are kept at their crew and start when they still fit).
@@ -381,6 +382,10 @@ def solve_greedy(
     ``rule``: ``soonest`` (the baseline) gives each ticket to whoever can start it soonest;
     ``cheapest`` to whoever adds the least travel (then soonest) — a routing-minded variant only
     used as an extra hint for CP-SAT.
+
+    ``defer_late``: a ticket (not urgent) that could no longer start by its deadline is set
+    aside and placed, shortest first, after every ticket that can still be on time (as Moore's
+    rule does on one machine) — a breach-minded variant only used as an extra hint for CP-SAT.
     """
     sched = Schedule()
     for job in problem.jobs:
@@ -401,9 +406,17 @@ def solve_greedy(
             crew = seed_schedule.crew_of[job.index]
             if crew in job.candidates:
                 _place(lines, job, done, only=crew, at=seed_schedule.start[job.index])
+    deferred: list[Job] = []
     for job in jobs:
-        if job.index not in done:
+        if job.index in done:
+            continue
+        if not defer_late or job.urgent:
             _place(lines, job, done, rule=rule)
+        elif not _place(lines, job, done, rule=rule, by=job.deadline):
+            deferred.append(job)
+    deferred.sort(key=lambda j: (j.duration, PRIORITY_RANK[j.priority.value], j.index))
+    for job in deferred:
+        _place(lines, job, done, rule=rule)
     for line in lines:
         line.finalize_breaks()
     return sched
@@ -416,18 +429,22 @@ def _place(
     only: int | None = None,
     at: int | None = None,
     rule: str = "soonest",
-) -> None:
+    by: int | None = None,
+) -> bool:
     """Give the job to the candidate who can start it soonest (least extra travel on a tie), or
-    with ``rule="cheapest"`` to the one adding the least travel (soonest on a tie)."""
+    with ``rule="cheapest"`` to the one adding the least travel (soonest on a tie); with ``by``,
+    only a start no later than ``by`` will do. Whether it was placed."""
     best: tuple[tuple[int, int, int], CrewTimeline, _Slot] | None = None
     for c in job.candidates if only is None else [only]:
         line = lines[c]
         slot = line.fit(job, at)
-        if slot is None:
+        if slot is None or (by is not None and slot.start > by):
             continue
         key = (slot.start, slot.cost, c) if rule == "soonest" else (slot.cost, slot.start, c)
         if best is None or key < best[0]:
             best = (key, line, slot)
-    if best is not None:
-        best[1].commit(job, best[2])
-        done.add(job.index)
+    if best is None:
+        return False
+    best[1].commit(job, best[2])
+    done.add(job.index)
+    return True

@@ -76,6 +76,9 @@ def _schedule(problem: Problem, started: float) -> tuple[Schedule, SolverInfo]:
         chosen = min(candidates, key=lambda c: evaluate(problem, c[1]))[1]
         return chosen, _info(problem, policy, status, chosen, started)
     candidates.append(("SLA-ordered greedy", solve_greedy(problem, order="sla")))
+    for order in ("edf", "sla"):
+        on_time_first = solve_greedy(problem, order=order, defer_late=True)
+        candidates.append((f"on-time-first {order} greedy", on_time_first))
     if any(j.onsite and j.schedulable for j in problem.jobs):
         candidates.append(("cheapest-insertion greedy", solve_greedy(problem, rule="cheapest")))
     best_name, best = min(candidates, key=lambda c: evaluate(problem, c[1]))
