@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from optimizer.domain.base import Absence, Engineer, ShiftTemplate, ensure_unique_ids
 from optimizer.domain.common import Id, StrictModel
-from optimizer.domain.staffing import SKILL_PREFIX, CoverageRequirement
+from optimizer.domain.staffing import CoverageRequirement
 from optimizer.errors import InvalidInput, UnknownReference
 
 MAX_PERIOD_DAYS = 366
@@ -117,6 +117,10 @@ class RosterRequest(StrictModel):
     num_workers: Annotated[int, Field(ge=1, le=64)] = 2
     max_deterministic_time: Annotated[float, Field(gt=0)] | None = None
     """A deterministic work limit (CP-SAT units) in addition to ``time_limit_s``; for tests."""
+    deterministic: bool = True
+    """With several workers, interleave them deterministically: the same request and seed
+    give the same roster when the solve ends by proving optimality or by the deterministic
+    limit (a wall-clock limit can still cut it at a different point)."""
 
     @model_validator(mode="after")
     def _period_and_references(self) -> Self:
@@ -162,11 +166,8 @@ def check_roster_request(req: RosterRequest) -> None:
                 raise InvalidInput(
                     f"engineers[{i}].preferences[{j}].date", p.date, "not a calendar date"
                 ) from None
-    for i, r in enumerate(req.requirements):
-        if r.date is not None and not req.start <= r.date <= req.end:
-            continue  # a requirement outside the period is simply not used
-        if r.group.startswith(SKILL_PREFIX) and not r.group[len(SKILL_PREFIX) :]:
-            raise InvalidInput(f"requirements[{i}].group", r.group, "skill name missing")
+    # requirement groups (skills) are checked by CoverageRequirement itself; rows dated
+    # outside the period are simply not used
     _check_rules(req, engineers, templates)
 
 
@@ -329,6 +330,8 @@ class Roster(StrictModel):
     templates: dict[str, str] = Field(default_factory=dict)
     """Template id → name."""
     absence_days: list[AbsenceDay] = Field(default_factory=list)
+    days_off: list[Date] = Field(default_factory=list)
+    """Weekends and holidays of the production calendar inside the period."""
     solver: SolverInfo
 
     def is_feasible(self) -> bool:

@@ -40,8 +40,16 @@ SHEETS = {
 HEADERS = {
     "ru": {
         "engineer": "Инженер",
-        "coverage": ["Дата", "Начало", "Конец", "Группа", "Требуется", "На смене", "Не хватает",
-                     "Сверх"],
+        "coverage": [
+            "Дата",
+            "Начало",
+            "Конец",
+            "Группа",
+            "Требуется",
+            "На смене",
+            "Не хватает",
+            "Сверх",
+        ],
         "shortfall": ["Дата", "Начало", "Конец", "Группа", "Не хватает", "Чел.-ч"],
         "hours": ["Инженер", "Неделя с", "Часы", "Норм. часы", "Сверхурочно", "Лимит недели"],
         "total": "Часы",
@@ -55,7 +63,7 @@ HEADERS = {
         "total": "Hours",
         "norm": "Norm",
     },
-}  # fmt: skip
+}
 OFF_FILL = PatternFill("solid", fgColor="EEEEEE")
 ABSENCE_FILL = PatternFill("solid", fgColor="FFE699")
 SHORT_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -93,8 +101,7 @@ def _grid_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-untyp
     days = _days(roster)
     codes = template_codes(list(roster.templates))
     ws.cell(row=1, column=1, value=h["engineer"]).font = Font(bold=True)
-    off = {a.date for a in roster.assignments if a.non_working_day}
-    off |= {d for d in days if d.weekday() >= 5}
+    off = set(roster.days_off) or {d for d in days if d.weekday() >= 5}
     for j, d in enumerate(days, start=2):
         c = ws.cell(row=1, column=j, value=f"{d:%d.%m} {WEEKDAYS_SHORT[lang][d.weekday()]}")
         c.font = Font(bold=True)

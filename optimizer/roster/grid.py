@@ -69,8 +69,7 @@ def format_grid(roster: Roster, lang: str = "ru") -> str:
             car_out.add((ab.engineer_id, ab.date))
         elif (ab.engineer_id, ab.date) not in cell:
             cell[(ab.engineer_id, ab.date)] = ABSENCE_CODES[lang].get(ab.kind, "?")
-    off_days = {a.date for a in roster.assignments if a.non_working_day}
-    off_days |= {d for d in days if d.weekday() >= 5}
+    off_days = set(roster.days_off) or {d for d in days if d.weekday() >= 5}
     name_w = max([len(n) for n in roster.engineers.values()] + [10])
     fair = {f.engineer_id: f for f in roster.fairness.per_engineer}
     lines = [t["title"].format(a=f"{days[0]:%d.%m.%Y}", b=f"{days[-1]:%d.%m.%Y}")]

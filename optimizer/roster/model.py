@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import Literal
 
 from optimizer.domain.base import ShiftKind
 from optimizer.roster.problem import DAY_MIN, RosterProblem
 
-Lit = cp_model.IntVar
+Lit = Literal
 
 RULE_LABELS = {
     "one_shift_a_day": "one shift a day",
@@ -131,9 +132,9 @@ class _Builder:
                 continue
             day = (pin.date - self.p.days[0].date).days
             v = self.x.get((pin.engineer_id, day, pin.template_id))
-            g = self.guards.setdefault(f"pin|{i}", self.m.new_bool_var(f"pin_{i}")) if (
-                self.explain
-            ) else None
+            g = None
+            if self.explain:
+                g = self.guards.setdefault(f"pin|{i}", self.m.new_bool_var(f"pin_{i}"))
             if v is None:
                 # blocked by an absence, the weekday, consent or a required day off
                 self.add(self.m.add_bool_or([]), g)
@@ -172,29 +173,33 @@ class _Builder:
             g = self.guard("weekly_rest", e.id)
             for w, week in enumerate(self.p.weeks):
                 certificates = self._rest_certificates(e.id, w, week, need)
-                self.clause(certificates, g)
+                self.clause([c for _, c in certificates], g)
                 self._days_off_a_week(e.id, week, need, certificates, g)
 
     def _days_off_a_week(
-        self, eid: str, week: list[int | None], need: int, certificates: list, g: Lit | None
+        self,
+        eid: str,
+        week: list[int | None],
+        need: int,
+        certificates: list[tuple[int, Lit]],
+        g: Lit | None,
     ) -> None:
         """Implied: when only runs of whole days off can give the rest, a week inside the
         period has that many days off (a cut that tightens the LP)."""
-        if None in week or not certificates:
-            return
         kmin = math.ceil(need / DAY_MIN)
-        if any(c.name.endswith(f"_{k}") for c in certificates for k in range(1, kmin)):
+        if None in week or not certificates or any(k < kmin for k, _ in certificates):
             return
         days = [d for d in week if d is not None]
         self.add(self.m.add(sum(self.works[(eid, d)] for d in days) <= 7 - kmin), g)
 
     def _rest_certificates(
         self, eid: str, w: int, week: list[int | None], need: int
-    ) -> list:
-        """Literals each meaning "the days i..i+k-1 of the week are off and, with the shifts
-        around them, leave a rest of at least ``need`` minutes inside the week"."""
+    ) -> list[tuple[int, Lit]]:
+        """(k, literal) pairs, each literal meaning "the days i..i+k-1 of the week are off
+        and, with the shifts around them, leave a rest of at least ``need`` minutes inside
+        the week"."""
         kmin = math.ceil(need / DAY_MIN)
-        out: list = []
+        out: list[tuple[int, Lit]] = []
         for k in range(1, min(kmin, 7) + 1):
             for i in range(0, 8 - k):
                 run = [week[j] for j in range(i, i + k)]
@@ -208,7 +213,7 @@ class _Builder:
                         self.m.add_implication(c, self.works[(eid, d)].Not())
                 if k < kmin:
                     self._rest_around(c, eid, prev, nxt, k, need)
-                out.append(c)
+                out.append((k, c))
         return out
 
     def _short_run_can_rest(
@@ -381,11 +386,9 @@ class _Builder:
         for eid, d, tid, kind, weight in self.p.preferences:
             if (eid, d) not in self.works:
                 continue
-            lit: cp_model.LinearExprT
-            if tid is None:
-                lit = self.works[(eid, d)]
-            else:
-                lit = self.x.get((eid, d, tid), 0)
+            lit: cp_model.LinearExprT = (
+                self.works[(eid, d)] if tid is None else self.x.get((eid, d, tid), 0)
+            )
             out.append((unit * weight, (1 - lit) if kind == "on" else lit))
         return out
 

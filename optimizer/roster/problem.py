@@ -244,8 +244,7 @@ def _why_blocked(
     for s, e, a in spans:
         if a.kind in AWAY_KINDS and s < opt.end and opt.start < e:
             return (
-                f"{a.kind.value} {a.start.date().isoformat()}..{a.end.date().isoformat()}"
-                " (absence)"
+                f"{a.kind.value} {a.start.date().isoformat()}..{a.end.date().isoformat()} (absence)"
             )
     if day.non_working and not eng.holiday_work_consent:
         return "work on a day off or holiday needs the engineer's consent (art. 113)"
@@ -286,7 +285,9 @@ def _weeks(days: list[Day]) -> list[list[int | None]]:
     return weeks
 
 
-def _preferences(req: RosterRequest, days: list[Day]) -> list[tuple[str, int, str | None, str, int]]:
+def _preferences(
+    req: RosterRequest, days: list[Day]
+) -> list[tuple[str, int, str | None, str, int]]:
     index = {d.date: d.index for d in days}
     out: list[tuple[str, int, str | None, str, int]] = []
     for e in req.engineers:
@@ -384,9 +385,7 @@ def _segments(
                     and prev.required == seg.required
                     and prev.members == seg.members
                 ):
-                    pieces[-1] = Segment(
-                        day.index, prev.start, seg.end, group, need, members
-                    )
+                    pieces[-1] = Segment(day.index, prev.start, seg.end, group, need, members)
                 else:
                     pieces.append(seg)
             out.extend(pieces)

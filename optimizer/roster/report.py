@@ -132,8 +132,8 @@ def staffing_recommendations(
     """Recurring shortfall (same weekday and hours on two or more dates) becomes "+N engineer
     with … on <weekdays> h1–h2"; one-off shortfall "+N engineer … on <dates> h1–h2"."""
     blocks = _day_blocks(cells)
-    by_pattern: dict[tuple[int, int, int, tuple[tuple[str, int], ...]], list[date]] = (
-        defaultdict(list)
+    by_pattern: dict[tuple[int, int, int, tuple[tuple[str, int], ...]], list[date]] = defaultdict(
+        list
     )
     for d, h1, h2, groups in blocks:
         by_pattern[(d.weekday(), h1, h2, groups)].append(d)
@@ -150,7 +150,9 @@ def staffing_recommendations(
     out: list[Recommendation] = []
     for (h1, h2, groups), wds in recurring.items():
         when = ", ".join(WEEKDAYS_PLURAL[lang][w] for w in sorted(wds))
-        out.append(_add_engineer(groups, f"{when} {h1:02d}–{h2:02d}", gains[(h1, h2, groups)], lang))
+        out.append(
+            _add_engineer(groups, f"{when} {h1:02d}–{h2:02d}", gains[(h1, h2, groups)], lang)
+        )
     for (d1, d2, h1, h2, groups), gain in _date_ranges(one_off, hours).items():
         span = d1.strftime("%d.%m") if d1 == d2 else f"{d1:%d.%m}–{d2:%d.%m}"
         out.append(_add_engineer(groups, f"{span} {h1:02d}–{h2:02d}", gain, lang))
@@ -209,9 +211,7 @@ def _date_ranges(
     run: list[tuple[date, int, int, tuple[tuple[str, int], ...]]] = []
     for b in one_off + [None]:  # type: ignore[list-item]
         if run and (
-            b is None
-            or b[1:] != run[-1][1:]
-            or (b[0] - run[-1][0]).days > 3  # across a weekend
+            b is None or b[1:] != run[-1][1:] or (b[0] - run[-1][0]).days > 3  # across a weekend
         ):
             d1, d2 = run[0][0], run[-1][0]
             _, h1, h2, g = run[0]
@@ -227,26 +227,30 @@ def _add_engineer(
 ) -> Recommendation:
     n = max(k for _, k in groups)
     names = [g for g, _ in groups]
-    text = f"+{n} {engineer_description(names, lang)}, {when}"
+    text = f"+{n} {engineer_description(names, lang, n)}, {when}"
     return Recommendation(
         kind="add_engineer", text=text, gain_person_hours=round(gain, 2), groups=names
     )
 
 
-def engineer_description(groups: list[str], lang: str = "ru") -> str:
-    """"visit-capable engineer with gateways skills" from the groups that are short."""
-    skills = [SKILL_NAMES[lang][g[len(SKILL_PREFIX):]] for g in groups if g.startswith(SKILL_PREFIX)]
+def engineer_description(groups: list[str], lang: str = "ru", count: int = 1) -> str:
+    """The hire the short groups call for, e.g. "visit-capable engineer with gateways
+    skills"."""
+    skills = [
+        SKILL_NAMES[lang][g[len(SKILL_PREFIX) :]] for g in groups if g.startswith(SKILL_PREFIX)
+    ]
     visit = [g for g in groups if g.startswith("visit")]
     bank = {"visit:right": ("Саратов", "Saratov"), "visit:left": ("Энгельс", "Engels")}
     where = [bank[g][0 if lang == "ru" else 1] for g in visit if g in bank]
     if lang == "ru":
-        text = "инженер"
+        text = _ru_plural(count, "инженер", "инженера", "инженеров")
         if visit:
             text += " с правами B и машиной" + (f" ({', '.join(where)})" if where else "")
         if skills:
             text += ", навыки: " + ", ".join(skills)
         return text
-    text = "visit-capable engineer" if visit else "engineer"
+    noun = "engineer" if count == 1 else "engineers"
+    text = f"visit-capable {noun}" if visit else noun
     if where:
         text += f" ({', '.join(where)})"
     if skills:
@@ -254,10 +258,19 @@ def engineer_description(groups: list[str], lang: str = "ru") -> str:
     return text
 
 
+def _ru_plural(n: int, one: str, few: str, many: str) -> str:
+    """Russian noun form after a number: 1 инженер, 2 инженера, 5 инженеров."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def group_label(group: str, lang: str = "ru") -> str:
     """A group's name for people."""
     if group.startswith(SKILL_PREFIX):
-        return SKILL_NAMES[lang][group[len(SKILL_PREFIX):]]
+        return SKILL_NAMES[lang][group[len(SKILL_PREFIX) :]]
     ru = {
         "all": "все",
         "visit": "выезды",
@@ -307,7 +320,10 @@ def vacation_recommendations(
         best: tuple[float, int] | None = None
         for shift in (7, -7):
             moved = a.model_copy(
-                update={"start": a.start + timedelta(days=shift), "end": a.end + timedelta(days=shift)}
+                update={
+                    "start": a.start + timedelta(days=shift),
+                    "end": a.end + timedelta(days=shift),
+                }
             )
             if not _inside(moved, request) and _inside(a, request):
                 continue
@@ -375,7 +391,7 @@ def verify_recommendation(
 
 def virtual_engineer(groups: list[str], request: RosterRequest) -> Engineer:
     """A hypothetical hire with the skills and car the groups ask for."""
-    skills = [Skill(g[len(SKILL_PREFIX):]) for g in groups if g.startswith(SKILL_PREFIX)]
+    skills = [Skill(g[len(SKILL_PREFIX) :]) for g in groups if g.startswith(SKILL_PREFIX)]
     visit = any(g.startswith("visit") for g in groups)
     base = next((e.base for e in request.engineers), Location(lat=51.533, lon=46.034))
     if "visit:left" in groups:

@@ -45,7 +45,9 @@ def default_requirements() -> list[CoverageRequirement]:
     rows: list[CoverageRequirement] = []
     for wd in range(5):
         end = time(17) if wd == 4 else time(18)
-        rows.append(CoverageRequirement(weekday=wd, start=time(9), end=end, group="all", required=3))
+        rows.append(
+            CoverageRequirement(weekday=wd, start=time(9), end=end, group="all", required=3)
+        )
         rows.append(
             CoverageRequirement(weekday=wd, start=time(9), end=end, group="visit", required=1)
         )
@@ -130,7 +132,9 @@ def synthetic_roster_request(
             skills=rng.sample(skills, rng.randint(2, 4)),
             licence_b=car,
             has_car=car,
-            base=Location(lat=51.53 + rng.uniform(-0.05, 0.03), lon=46.0 + rng.uniform(-0.03, 0.12)),
+            base=Location(
+                lat=51.53 + rng.uniform(-0.05, 0.03), lon=46.0 + rng.uniform(-0.03, 0.12)
+            ),
             holiday_work_consent=rng.random() < 0.5,
         )
         engineers.append(e)
@@ -145,7 +149,9 @@ def synthetic_roster_request(
         )
     scale = max(1, n_engineers // 8)
     reqs = [
-        r.model_copy(update={"required": r.required * (scale if r.group == "all" else max(1, scale // 2))})
+        r.model_copy(
+            update={"required": r.required * (scale if r.group == "all" else max(1, scale // 2))}
+        )
         for r in default_requirements()
     ]
     return RosterRequest(

@@ -25,7 +25,7 @@ from optimizer.domain.roster import (
 from optimizer.errors import InfeasibleRequest
 from optimizer.roster.model import RULE_LABELS, RosterModel, build_roster_model, build_rules_model
 from optimizer.roster.problem import DAY_MIN, RosterProblem, absence_span, build_problem
-from optimizer.roster.validate import overtime_by_day
+from optimizer.roster.validate import overtime_by_day, validate_roster
 
 OBJECTIVE_SCALE = 60
 """The model counts minutes against weights per hour: objective points = model value / 60."""
@@ -37,7 +37,7 @@ def solve(request: RosterRequest, calendar: BusinessCalendar | None = None) -> R
     p = build_problem(request, calendar)
     check_pins(p)
     rm = build_roster_model(p)
-    _hint_pins_only(p, rm)
+    _hint(p, rm)
     solver = cp_model.CpSolver()
     configure(solver, request)
     t0 = time.perf_counter()
@@ -68,30 +68,65 @@ def configure(solver: cp_model.CpSolver, request: RosterRequest) -> None:
         # CP-SAT's default 2-worker portfolio is one weak-LP full solver plus LNS; the full
         # solver here is the LP-heavy one, which proves the bound (measured on the benchmark)
         prm.subsolvers.append("max_lp")
+        prm.interleave_search = request.deterministic
 
 
-def _hint_pins_only(p: RosterProblem, rm: RosterModel) -> None:
-    """Nobody working but the pinned shifts is always legal once the pins are checked: that
-    roster, completed for every auxiliary variable, is the first solution (a complete hint
-    spares the single LP-heavy worker a long search for any solution on large requests)."""
-    pinned = {
+def _hint(p: RosterProblem, rm: RosterModel) -> None:
+    """A complete first solution: the office week of :func:`office_week_shifts` when it
+    passes the independent check, else only the pinned shifts (always legal once the pins
+    are checked); every auxiliary variable is completed by a small fixed solve. Without it
+    the LP-heavy worker can spend a long time finding any roster on large requests."""
+    pinned = _pinned_keys(p)
+    chosen = office_week_shifts(p) | pinned
+    trial = read_roster(p, chosen, SolverInfo(status="FEASIBLE"))
+    if validate_roster(p.request, trial):
+        chosen = pinned
+    if not _complete_hint(rm, chosen):
+        _complete_hint(rm, pinned)
+
+
+def _pinned_keys(p: RosterProblem) -> set[tuple[str, int, str]]:
+    return {
         (pin.engineer_id, (pin.date - p.days[0].date).days, pin.template_id)
         for pin in p.request.rules.pinned
     }
+
+
+def office_week_shifts(p: RosterProblem) -> set[tuple[str, int, str]]:
+    """Everyone on every working day they may work, on the longest template of the day,
+    at most five days a calendar week (so the weekend stays free: weekly rest, no
+    overtime); no work on days off."""
+    chosen: set[tuple[str, int, str]] = set()
+    for e in p.engineers:
+        for week in p.weeks:
+            days = [d for d in week if d is not None and not p.days[d].non_working]
+            picked = 0
+            for d in days:
+                options = [t for t in p.allowed[(e.id, d)] if p.option(d, t).kind.value == "day"]
+                if not options or picked >= 5:
+                    continue
+                best = max(options, key=lambda t: p.option(d, t).paid_minutes)
+                chosen.add((e.id, d, best))
+                picked += 1
+    return chosen
+
+
+def _complete_hint(rm: RosterModel, chosen: set[tuple[str, int, str]]) -> bool:
+    """Hint every variable: the shifts as chosen, the rest from a solve with them fixed."""
     fixed = rm.model.clone()
     for k, v in rm.x.items():
-        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(k in pinned))
+        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(k in chosen))
     fixed.clear_objective()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10
     if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for k, v in rm.x.items():
-            rm.model.add_hint(v, k in pinned)
-        return
+        return False
+    rm.model.clear_hints()
     values = solver.response_proto.solution
     for i in range(len(rm.model.proto.variables)):
         rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), values[i])
+    return True
 
 
 def _solver_info(
@@ -202,9 +237,7 @@ def _pin_label(p: RosterProblem, eid: str, day: str, tid: str) -> str:
 # ----------------------------------------------------------------------------- read back
 
 
-def read_roster(
-    p: RosterProblem, chosen: set[tuple[str, int, str]], solver: SolverInfo
-) -> Roster:
+def read_roster(p: RosterProblem, chosen: set[tuple[str, int, str]], solver: SolverInfo) -> Roster:
     """The roster of a set of chosen (engineer, day, template), with every figure computed
     from the shifts themselves."""
     assignments = _assignments(p, chosen)
@@ -227,6 +260,7 @@ def read_roster(
         engineers={e.id: e.name for e in p.engineers},
         templates={t.id: t.name or t.id for t in p.request.shift_templates},
         absence_days=_absence_days(p),
+        days_off=[d.date for d in p.days if d.non_working],
         solver=solver,
     )
 
@@ -364,8 +398,12 @@ def _penalties(
     ot_minutes: dict[str, int],
 ) -> dict[str, float]:
     """The objective's parts in natural units."""
-    short = sum(r.short_by * (r.end - r.start).total_seconds() / 3600 for r in coverage if r.end and r.start)
-    over = sum(r.over_by * (r.end - r.start).total_seconds() / 3600 for r in coverage if r.end and r.start)
+    short = sum(
+        r.short_by * (r.end - r.start).total_seconds() / 3600 for r in coverage if r.end and r.start
+    )
+    over = sum(
+        r.over_by * (r.end - r.start).total_seconds() / 3600 for r in coverage if r.end and r.start
+    )
     below = sum(max(0.0, f.norm_hours - f.hours) for f in fairness.per_engineer)
     return {
         "shortfall_person_hours": round(short, 2),

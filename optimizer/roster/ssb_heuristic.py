@@ -57,8 +57,17 @@ def _employee_row(
     if not allowed:
         return [None] * inst.horizon if st.min_total_minutes <= 0 else None
     lo, hi, target = _day_targets(st, allowed)
-    for aim in (target, target + 1, target + 2, target + 4, target - 1, target + 7, target + 10,
-                target + 14, target + 20):
+    for aim in (
+        target,
+        target + 1,
+        target + 2,
+        target + 4,
+        target - 1,
+        target + 7,
+        target + 10,
+        target + 14,
+        target + 20,
+    ):
         pattern = work_pattern(inst, st, aim)
         if pattern is None or not lo <= sum(pattern) <= hi:
             continue
@@ -93,7 +102,11 @@ def work_pattern(inst: SsbInstance, st: SsbStaff, target: int) -> list[bool] | N
     off_fixed = set(inst.days_off.get(st.id, ()))
     weekend_of = {d: d // 7 for d in range(h) if d % 7 >= 5}
     weekends_used: set[int] = set()
-    kmax, kmin, moff = st.max_consecutive_shifts, st.min_consecutive_shifts, st.min_consecutive_days_off
+    kmax, kmin, moff = (
+        st.max_consecutive_shifts,
+        st.min_consecutive_shifts,
+        st.min_consecutive_days_off,
+    )
     work: list[bool] = []
     run_work, run_len = False, 10**6  # before the horizon: an unlimited run of days off
 
@@ -140,7 +153,11 @@ def max_work_pattern(inst: SsbInstance, st: SsbStaff) -> list[bool] | None:
     """The pattern with the most working days under the run, day-off and weekend rules
     (dynamic programming over (run kind, run length, weekends used))."""
     h = inst.horizon
-    kmax, kmin, moff = st.max_consecutive_shifts, st.min_consecutive_shifts, st.min_consecutive_days_off
+    kmax, kmin, moff = (
+        st.max_consecutive_shifts,
+        st.min_consecutive_shifts,
+        st.min_consecutive_days_off,
+    )
     off_fixed = set(inst.days_off.get(st.id, ()))
     State = tuple[str, int, int]
     start: State = ("O", max(moff, 1), 0)
@@ -149,7 +166,13 @@ def max_work_pattern(inst: SsbInstance, st: SsbStaff) -> list[bool] | None:
     for d in range(h):
         nxt: dict[State, tuple[int, State | None, bool]] = {}
 
-        def offer(state: State, score: int, prev: State, worked: bool) -> None:
+        def offer(
+            state: State,
+            score: int,
+            prev: State,
+            worked: bool,
+            nxt: dict[State, tuple[int, State | None, bool]] = nxt,
+        ) -> None:
             if state not in nxt or nxt[state][0] < score:
                 nxt[state] = (score, prev, worked)
 
@@ -216,7 +239,8 @@ def shift_types(
     left = {s.id: st.max_shifts.get(s.id, h) for s in allowed}
     by_id = {s.id: s for s in allowed}
     days = [d for d in range(h) if pattern[d]]
-    total, row = 0, [None] * h  # type: list[str | None]
+    total = 0
+    row: Row = [None] * h
     lengths = sorted({s.minutes for s in allowed})
     for i, d in enumerate(days):
         remaining = len(days) - i - 1
@@ -237,7 +261,8 @@ def shift_types(
             short = need.get((d, s.id), 0) - counts.get((d, s.id), 0)
             # prefer a type still short, then the one that keeps the pace to the window
             pace = abs(
-                (total + s.minutes) / (i + 1) - (st.min_total_minutes + st.max_total_minutes) / 2 / len(days)
+                (total + s.minutes) / (i + 1)
+                - (st.min_total_minutes + st.max_total_minutes) / 2 / len(days)
             )
             options.append((-(short > 0), pace, s.id))
         if not options:

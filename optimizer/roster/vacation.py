@@ -57,9 +57,7 @@ def check_vacation_plan(
     """Each engineer's leave in ``year`` checked (art. 115, 120, 125), and its weekly
     coverage impact against ``requirements`` (weekly patterns or dated rows)."""
     cal = calendar or default_calendar()
-    rows = [
-        engineer_vacation(e, absences, year, cal, lang, entitlement_days) for e in engineers
-    ]
+    rows = [engineer_vacation(e, absences, year, cal, lang, entitlement_days) for e in engineers]
     weeks = weekly_impact(engineers, absences, year, requirements or [], cal)
     return VacationPlanReport(
         year=year,

@@ -42,7 +42,7 @@ def validate_roster(
     for a in roster.assignments:
         by_engineer[a.engineer_id].append(a)
     for eid, shifts in by_engineer.items():
-        shifts.sort(key=lambda a: (a.start or datetime.min.replace(tzinfo=TZ)))
+        shifts.sort(key=lambda a: a.start or datetime.min.replace(tzinfo=TZ))
         out += check_one_shift_a_day(eid, shifts)
         out += check_absences(request, eid, shifts)
         out += check_rest_between_shifts(request, eid, shifts)
@@ -74,7 +74,9 @@ def check_references_and_times(
         weekday = (d.weekday() if d.weekday() >= 5 else 6) if non_working else cal.office_weekday(d)
         if weekday not in t.weekdays:
             out.append(_v("template_weekday", a, f"{t.id} does not run on weekday {weekday}"))
-        shorten = timedelta(hours=1) if cal.is_pre_holiday(d) and t.paid_minutes > 60 else timedelta()
+        shorten = (
+            timedelta(hours=1) if cal.is_pre_holiday(d) and t.paid_minutes > 60 else timedelta()
+        )
         start = datetime.combine(d, t.start, TZ)
         end = datetime.combine(d, t.end, TZ) - shorten
         if a.start != start or a.end != end:
@@ -173,9 +175,7 @@ def check_weekly_rest(
     return out
 
 
-def overtime_by_day(
-    shifts: list[RosterAssignment], cap_minutes: int
-) -> dict[date, int]:
+def overtime_by_day(shifts: list[RosterAssignment], cap_minutes: int) -> dict[date, int]:
     """Overtime minutes of each worked date: the minutes worked after the week's running
     total passed the weekly normal time (calendar weeks, in the order worked)."""
     by_week: dict[date, list[RosterAssignment]] = defaultdict(list)
@@ -208,7 +208,9 @@ def check_overtime(
     overtime is not allowed (art. 91)."""
     rules = request.rules
     own = rules.for_engineer(eid)
-    allow = rules.allow_overtime if own is None or own.allow_overtime is None else own.allow_overtime
+    allow = (
+        rules.allow_overtime if own is None or own.allow_overtime is None else own.allow_overtime
+    )
     ot = overtime_by_day(shifts, weekly_cap(request, eid))
     out = []
     if not allow:

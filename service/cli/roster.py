@@ -88,10 +88,11 @@ def roster(
         given = [x for x in (request is not None, sample, benchmark is not None) if x]
         if len(given) != 1:
             raise InvalidInput(
-                "REQUEST", str(request) if request else None,
+                "REQUEST",
+                str(request) if request else None,
                 "give exactly one of: a RosterRequest file, --sample --month YYYY-MM, "
                 "--benchmark FILE",
-            )  # fmt: skip
+            )
         if benchmark is not None:
             _benchmark(benchmark, time_limit, workers, seed, as_json)
             return
@@ -106,7 +107,9 @@ def roster(
         if not no_export:
             paths = write_roster_exports(result, out_dir or DEFAULT_OUT, lang)
             label = "Файлы" if lang == "ru" else "Files"
-            typer.echo(f"{label}: {paths[0].parent}/ (roster.xlsx, roster.csv, department.ics, ics/)")
+            typer.echo(
+                f"{label}: {paths[0].parent}/ (roster.xlsx, roster.csv, department.ics, ics/)"
+            )
 
 
 def _request(
@@ -176,7 +179,9 @@ def vacations(
         if not 2000 <= year <= 2100:
             raise InvalidInput("--year", year, "outside 2000–2100")
         if sample == (request is not None):
-            raise InvalidInput("REQUEST", str(request) if request else None, "give a file or --sample")
+            raise InvalidInput(
+                "REQUEST", str(request) if request else None, "give a file or --sample"
+            )
         req = (
             sample_roster_request(f"{year}-01", use_staffing=False)
             if sample

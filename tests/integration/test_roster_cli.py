@@ -25,9 +25,9 @@ def write_request(tmp_path, **kw):  # type: ignore[no-untyped-def]
 @needs_instance1
 def test_benchmark_instance1_prints_roster_json_with_the_benchmark_objective() -> None:
     result = runner.invoke(
-        app, ["roster", "--benchmark", str(INSTANCE1), "--time-limit", "20", "--workers", "1",
-              "--json"],
-    )  # fmt: skip
+        app,
+        ["roster", "--benchmark", str(INSTANCE1), "--time-limit", "20", "--workers", "1", "--json"],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["objective"], data["best_bound"], data["status"]) == (607, 607, "OPTIMAL")
@@ -65,8 +65,14 @@ def test_contradicting_pin_and_day_off_exit_2_naming_the_rule(tmp_path) -> None:
 
 def test_absence_of_unknown_engineer_exits_2_naming_the_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(request().model_dump_json())
-    data["absences"] = [{"engineer_id": "ghost", "start": "2027-03-01T00:00:00+04:00",
-                         "end": "2027-03-02T00:00:00+04:00", "kind": "sick"}]  # fmt: skip
+    data["absences"] = [
+        {
+            "engineer_id": "ghost",
+            "start": "2027-03-01T00:00:00+04:00",
+            "end": "2027-03-02T00:00:00+04:00",
+            "kind": "sick",
+        }
+    ]
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     result = runner.invoke(app, ["roster", str(path)])
@@ -92,9 +98,20 @@ def test_bad_command_lines_exit_2_with_one_line(args: list[str]) -> None:
 
 def test_sample_month_prints_grid_and_shortfall(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
-        app, ["roster", "--sample", "--month", "2027-02", "--time-limit", "5", "--workers", "1",
-              "--no-export", "--no-advice"],
-    )  # fmt: skip
+        app,
+        [
+            "roster",
+            "--sample",
+            "--month",
+            "2027-02",
+            "--time-limit",
+            "5",
+            "--workers",
+            "1",
+            "--no-export",
+            "--no-advice",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "График смен 01.02.2027–28.02.2027" in result.stdout
     assert "Иван Петров" in result.stdout and "Нехватка" in result.stdout

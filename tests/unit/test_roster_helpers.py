@@ -20,12 +20,18 @@ from optimizer.roster import solve, validate_roster
 MONDAY = date(2027, 3, 1)
 SARATOV = Location(lat=51.5331, lon=46.0342)
 
-DAY = ShiftTemplate(id="day", name="Day 09–18", start=time(9), end=time(18), break_min=60,
-                    weekdays=[0, 1, 2, 3, 4])  # fmt: skip
+DAY = ShiftTemplate(
+    id="day", name="Day 09–18", start=time(9), end=time(18), break_min=60, weekdays=[0, 1, 2, 3, 4]
+)
 WEEKEND = ShiftTemplate(
-    id="duty", name="Duty 10–16", start=time(10), end=time(16), break_min=0, kind="on_call",
+    id="duty",
+    name="Duty 10–16",
+    start=time(10),
+    end=time(16),
+    break_min=0,
+    kind="on_call",
     weekdays=[5, 6],
-)  # fmt: skip
+)
 
 
 def engineer(eid: str, **kw: Any) -> Engineer:
@@ -44,9 +50,12 @@ def engineer(eid: str, **kw: Any) -> Engineer:
 
 
 def need(
-    group: str = "all", required: int = 1, weekdays: range | list[int] = range(5),
-    start: time = time(9), end: time = time(18),
-) -> list[CoverageRequirement]:  # fmt: skip
+    group: str = "all",
+    required: int = 1,
+    weekdays: range | list[int] = range(5),
+    start: time = time(9),
+    end: time = time(18),
+) -> list[CoverageRequirement]:
     """The same requirement on each of ``weekdays``."""
     return [
         CoverageRequirement(weekday=w, start=start, end=end, group=group, required=required)
@@ -62,9 +71,11 @@ def at(d: date, hour: int = 0) -> datetime:
 def away(eid: str, first: date, days: int, kind: str = "vacation") -> Absence:
     """An absence over whole days ``first`` .. ``first + days - 1``."""
     return Absence(
-        engineer_id=eid, start=at(first), end=at(first + timedelta(days=days)),
+        engineer_id=eid,
+        start=at(first),
+        end=at(first + timedelta(days=days)),
         kind=AbsenceKind(kind),
-    )  # fmt: skip
+    )
 
 
 def request(**kw: Any) -> RosterRequest:

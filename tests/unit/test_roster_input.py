@@ -72,10 +72,11 @@ def test_pinned_weekend_duty_without_consent_names_article_113() -> None:
 def test_pins_breaking_the_consecutive_days_limit_name_that_rule() -> None:
     # Seven days pinned in a row (weekend duty included) with at most six allowed.
     pins = [
-        PinnedShift(engineer_id="a", date=MONDAY + timedelta(days=i),
-                    template_id="day" if i < 5 else "duty")
+        PinnedShift(
+            engineer_id="a", date=MONDAY + timedelta(days=i), template_id="day" if i < 5 else "duty"
+        )
         for i in range(7)
-    ]  # fmt: skip
+    ]
     rules = LabourRules(pinned=pins, weekly_rest_h=0)
     with pytest.raises(InfeasibleRequest) as err:
         solve(request(rules=rules))
@@ -86,9 +87,15 @@ def test_pins_breaking_the_consecutive_days_limit_name_that_rule() -> None:
 def test_pins_leaving_no_weekly_rest_name_article_110() -> None:
     # Monday–Friday and Saturday duty pinned: the only day off left is Sunday (30 h).
     pins = [
-        PinnedShift(engineer_id="a", date=MONDAY + timedelta(days=i),
-                    template_id="day" if i < 5 else "duty")
+        PinnedShift(
+            engineer_id="a", date=MONDAY + timedelta(days=i), template_id="day" if i < 5 else "duty"
+        )
         for i in range(6)
-    ]  # fmt: skip
+    ]
     with pytest.raises(InfeasibleRequest, match="art. 110"):
-        solve(request(rules=LabourRules(pinned=pins), requirements=need(weekdays=[5], start=time(10), end=time(16))))
+        solve(
+            request(
+                rules=LabourRules(pinned=pins),
+                requirements=need(weekdays=[5], start=time(10), end=time(16)),
+            )
+        )

@@ -97,9 +97,11 @@ def test_working_saturday_uses_the_templates_of_the_weekday_it_replaces() -> Non
     # Saturday 2027-02-20 is a working day of the production calendar (a transferred day).
     sat = date(2027, 2, 20)
     req = request(
-        start=sat, end=sat, engineers=[engineer("a", holiday_work_consent=False)],
+        start=sat,
+        end=sat,
+        engineers=[engineer("a", holiday_work_consent=False)],
         requirements=need(weekdays=range(5)),
-    )  # fmt: skip
+    )
     roster = solved(req)
     assert [(a.template_id, a.non_working_day) for a in roster.assignments] == [("day", False)]
 
@@ -132,7 +134,9 @@ def test_overtime_is_at_most_four_hours_in_two_days() -> None:
     req = request(
         shift_templates=[DAY, short],
         requirements=need(),
-        rules=LabourRules(weekly_rest_h=0, per_engineer=[EngineerRules(engineer_id="a", weekly_hours=32)]),
+        rules=LabourRules(
+            weekly_rest_h=0, per_engineer=[EngineerRules(engineer_id="a", weekly_hours=32)]
+        ),
         weights=RosterWeights(overtime_per_hour=1),
     )
     roster = solved(req)
@@ -228,11 +232,12 @@ def test_shortfall_is_the_people_missing_per_interval() -> None:
 def test_a_skill_requirement_is_covered_by_the_engineer_who_has_the_skill() -> None:
     # Monday needs someone with gateways; only b has the skill, so b works Monday.
     req = request(
-        start=MONDAY, end=MONDAY,
+        start=MONDAY,
+        end=MONDAY,
         engineers=[engineer("a"), engineer("b", skills=[Skill.gateways])],
         requirements=need(group="skill:gateways", weekdays=[0]),
         weights=RosterWeights(below_norm_per_hour=0),
-    )  # fmt: skip
+    )
     roster = solved(req)
     assert shifts_of(roster, "b") == [(MONDAY, "day")]
     assert roster.shortfall == []
@@ -278,9 +283,22 @@ def test_engineers_are_planned_up_to_their_norm_of_hours() -> None:
 
 
 def test_same_request_and_seed_give_the_same_roster() -> None:
-    req = request(engineers=[engineer("a"), engineer("b"), engineer("c")],
-                  requirements=need(required=2) + need(weekdays=[5, 6], start=time(10), end=time(16)),
-                  shift_templates=[DAY, WEEKEND])  # fmt: skip
+    req = request(
+        engineers=[engineer("a"), engineer("b"), engineer("c")],
+        requirements=need(required=2) + need(weekdays=[5, 6], start=time(10), end=time(16)),
+        shift_templates=[DAY, WEEKEND],
+    )
     first, second = solve(req), solve(req)
     assert first.assignments == second.assignments
     assert first.objective == second.objective
+
+
+def test_two_deterministic_workers_give_the_same_roster_twice() -> None:
+    req = request(
+        engineers=[engineer("a"), engineer("b"), engineer("c")],
+        requirements=need(required=2) + need(weekdays=[5, 6], start=time(10), end=time(16)),
+        num_workers=2,
+    )
+    first, second = solve(req), solve(req)
+    assert first.solver.status == "OPTIMAL"
+    assert first.assignments == second.assignments

@@ -118,9 +118,12 @@ def test_overtime_beyond_four_hours_in_two_days_is_reported() -> None:
 def test_any_overtime_is_reported_when_not_allowed() -> None:
     req = request(
         shift_templates=list(TEMPLATES.values()),
-        rules=LabourRules(weekly_rest_h=0, allow_overtime=False,
-                          per_engineer=[EngineerRules(engineer_id="a", weekly_hours=32)]),
-    )  # fmt: skip
+        rules=LabourRules(
+            weekly_rest_h=0,
+            allow_overtime=False,
+            per_engineer=[EngineerRules(engineer_id="a", weekly_hours=32)],
+        ),
+    )
     shifts = [shift("a", day(i), "any") for i in range(5)]
     assert "weekly_hours" in rules_broken(req, roster(*shifts))
 
@@ -128,10 +131,11 @@ def test_any_overtime_is_reported_when_not_allowed() -> None:
 def test_overtime_past_the_yearly_limit_is_reported() -> None:
     req = request(
         shift_templates=list(TEMPLATES.values()),
-        rules=LabourRules(weekly_rest_h=0,
-                          per_engineer=[EngineerRules(engineer_id="a", weekly_hours=36,
-                                                      overtime_used_h=117)]),
-    )  # fmt: skip
+        rules=LabourRules(
+            weekly_rest_h=0,
+            per_engineer=[EngineerRules(engineer_id="a", weekly_hours=36, overtime_used_h=117)],
+        ),
+    )
     shifts = [shift("a", day(i), "any") for i in range(5)]  # 4 h overtime on Friday
     assert "overtime_year" in rules_broken(req, roster(*shifts))
 
