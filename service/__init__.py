@@ -1,1 +1,1 @@
-"""wfm service: the edge (FastAPI, persistence, CLI). Depends on ``optimizer``, never the reverse."""
+"""wfm service: the edge (FastAPI, persistence, CLI); depends on ``optimizer``, not back."""
