@@ -117,10 +117,13 @@ class RosterRequest(StrictModel):
     num_workers: Annotated[int, Field(ge=1, le=64)] = 2
     max_deterministic_time: Annotated[float, Field(gt=0)] | None = None
     """A deterministic work limit (CP-SAT units) in addition to ``time_limit_s``; for tests."""
-    deterministic: bool = True
+    deterministic: bool | None = None
     """With several workers, interleave them deterministically: the same request and seed
     give the same roster when the solve ends by proving optimality or by the deterministic
-    limit (a wall-clock limit can still cut it at a different point)."""
+    limit (a wall-clock limit can still cut it at a different point). ``None`` (default):
+    deterministic up to 5000 shift variables (a department month), free-running above,
+    where interleaving costs much quality (measured: 40 engineers × 3 months, 60 s, gap
+    39 % interleaved against 2.4 % free)."""
 
     @model_validator(mode="after")
     def _period_and_references(self) -> Self:

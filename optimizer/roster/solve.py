@@ -39,7 +39,7 @@ def solve(request: RosterRequest, calendar: BusinessCalendar | None = None) -> R
     rm = build_roster_model(p)
     _hint(p, rm)
     solver = cp_model.CpSolver()
-    configure(solver, request)
+    configure(solver, request, len(rm.x))
     t0 = time.perf_counter()
     status = solver.solve(rm.model)
     wall = time.perf_counter() - t0
@@ -55,7 +55,12 @@ def solve(request: RosterRequest, calendar: BusinessCalendar | None = None) -> R
     return read_roster(p, chosen, _solver_info(solver, name, wall, request))
 
 
-def configure(solver: cp_model.CpSolver, request: RosterRequest) -> None:
+DETERMINISTIC_MAX_VARS = 5000
+"""Up to this many shift variables several workers are interleaved deterministically by
+default (see ``RosterRequest.deterministic``)."""
+
+
+def configure(solver: cp_model.CpSolver, request: RosterRequest, n_vars: int = 0) -> None:
     """Time and work limits, seed and workers from the request."""
     prm = solver.parameters
     prm.max_time_in_seconds = request.time_limit_s
@@ -68,7 +73,10 @@ def configure(solver: cp_model.CpSolver, request: RosterRequest) -> None:
         # CP-SAT's default 2-worker portfolio is one weak-LP full solver plus LNS; the full
         # solver here is the LP-heavy one, which proves the bound (measured on the benchmark)
         prm.subsolvers.append("max_lp")
-        prm.interleave_search = request.deterministic
+        deterministic = request.deterministic
+        if deterministic is None:
+            deterministic = n_vars <= DETERMINISTIC_MAX_VARS
+        prm.interleave_search = deterministic
 
 
 def _hint(p: RosterProblem, rm: RosterModel) -> None:
