@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -71,3 +72,16 @@ def run(fn: Callable[[], None]) -> None:
     """Run ``fn`` under :func:`guarded`."""
     with guarded():
         fn()
+
+
+def parse_aware(value: str, field: str) -> datetime:
+    """An ISO 8601 datetime with an offset; anything else is invalid input naming ``field``."""
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            field, value, "not an ISO 8601 datetime, e.g. 2026-11-27T16:30+04:00"
+        ) from None
+    if dt.tzinfo is None:
+        raise InvalidInput(field, value, "datetime needs an offset, e.g. +04:00")
+    return dt

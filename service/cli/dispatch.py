@@ -18,8 +18,7 @@ from optimizer.dispatch.snapshots import sample_request
 from optimizer.dispatch.timetable import format_timetable
 from optimizer.domain.dispatch import Lang, Policy
 from optimizer.errors import InvalidInput
-from service.cli.common import guarded, load_model
-from service.cli.sla import parse_aware
+from service.cli.common import guarded, load_model, parse_aware
 
 
 def _choice(value: str | None, kind: type[Policy] | type[Lang], field: str) -> str | None:

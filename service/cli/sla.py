@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -10,24 +9,11 @@ import typer
 from optimizer.calendar import deadline_after, sla_deadline
 from optimizer.domain import Clock, Priority, SlaPolicy
 from optimizer.errors import InvalidInput
-from service.cli.common import guarded
+from service.cli.common import guarded, parse_aware
 
 sla_app = typer.Typer(
     help="SLA clock: deadlines in Europe/Saratov office time.", no_args_is_help=True
 )
-
-
-def parse_aware(value: str, field: str) -> datetime:
-    """An ISO 8601 datetime with an offset; anything else is invalid input naming ``field``."""
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            field, value, "not an ISO 8601 datetime, e.g. 2026-11-27T16:30+04:00"
-        ) from None
-    if dt.tzinfo is None:
-        raise InvalidInput(field, value, "datetime needs an offset, e.g. +04:00")
-    return dt
 
 
 @sla_app.command("deadline")

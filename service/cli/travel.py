@@ -27,7 +27,7 @@ from optimizer.travel import (
     TravelModel,
     bank_of,
 )
-from service.cli.common import guarded, read_json_file
+from service.cli.common import guarded, parse_aware, read_json_file
 
 travel_app = typer.Typer(
     help="Travel time and distance between points (Saratov, Engels and the bridge).",
@@ -158,13 +158,7 @@ def parse_at(text: str | None) -> datetime:
     """The departure: an aware ISO 8601 datetime, or now in Europe/Saratov."""
     if text is None:
         return datetime.now(TZ)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("--at", text, "not an ISO 8601 datetime") from None
-    if value.tzinfo is None:
-        raise InvalidInput("--at", text, "datetime needs an offset, e.g. +04:00")
-    return value
+    return parse_aware(text, "--at")
 
 
 def _rounded(rows: list[list[float]]) -> list[list[float]]:
