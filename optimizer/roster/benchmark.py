@@ -18,7 +18,8 @@ parts of the best roster either has found, starting from the constructive roster
 :mod:`optimizer.roster.ssb_heuristic`; both stop when the best roster meets the bound. With one
 worker or a deterministic work limit (the tests) the exact solver runs alone, started from the
 constructive roster on larger instances. The largest instances, whose model alone takes longer
-than a minute to build and presolve, get the constructive roster only.
+than a minute to build and presolve, get the constructive roster improved by neighbourhood
+search only.
 """
 
 from __future__ import annotations
@@ -369,7 +370,14 @@ search matters more."""
 
 CP_SAT_MAX_VARS = 300_000
 """Above this many shift variables (Instances 23–24: a year, 100–150 people) building and
-presolving the model alone outlasts a minute; the constructive roster is returned."""
+presolving the model alone outlasts a minute: the constructive roster is improved by
+neighbourhood search only (or returned as it is with one worker or a work limit)."""
+
+
+LNS_MAX_VARS = 500_000
+"""Above this many shift variables (Instance24: a year, 150 people, 32 shift types) even one
+neighbourhood step costs seconds and none improved the constructive roster in a minute
+(measured); it is returned as it is."""
 
 
 def ssb_size(inst: SsbInstance) -> int:
@@ -398,10 +406,11 @@ def solve_ssb(inst: SsbInstance, params: SsbParams | None = None) -> Roster:
     # only pulls its search astray there (measured on Instance7)
     wants_hint = (p.hint and size > SINGLE_WORKER_MAX_VARS) or size > CP_SAT_MAX_VARS
     start = greedy_ssb_plan(inst) if wants_hint else {}
+    racing = p.num_workers > 1 and p.max_deterministic_time is None
+    if racing and SMALL_RACE_MAX_VARS < size <= LNS_MAX_VARS:
+        return _race(inst, p, size, t0)
     if size > CP_SAT_MAX_VARS:
         return _heuristic_roster(inst, start, time.perf_counter() - t0, p)
-    if p.num_workers > 1 and p.max_deterministic_time is None and size > SMALL_RACE_MAX_VARS:
-        return _race(inst, p, size, t0)
     built = build_ssb_model(inst)
     if start:
         built.add_hint(inst, start)
@@ -465,8 +474,9 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
     has found, starting from the constructive one; both stop when the time is up or the best
     roster meets the bound. On larger instances the exact solver's bound stays far below any
     roster within a minute, so every worker runs the neighbourhood search (different seeds);
-    on the largest, CP-SAT's portfolio first has :data:`PORTFOLIO_SHARE` of the time (and
-    reports its bound).
+    on the largest CP-SAT can solve, its portfolio first has :data:`PORTFOLIO_SHARE` of the
+    time (and reports its bound); on the huge ones (a year, 100–150 people) one search
+    improves the constructive roster with every worker in its sub-solves.
 
     Measured on two cores, 60 s: see ``bench/roster.py`` and the module docstring."""
     from optimizer.roster.ssb_heuristic import greedy_ssb_plan
@@ -476,14 +486,17 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
     start_score = score_ssb(inst, start)
     if start and start_score.feasible:
         shared.offer(start, start_score.objective)
-    small = size <= SMALL_VARS
-    if size > SINGLE_WORKER_MAX_VARS:
+    small, huge = size <= SMALL_VARS, size > CP_SAT_MAX_VARS
+    if SINGLE_WORKER_MAX_VARS < size <= CP_SAT_MAX_VARS:
         _portfolio_start(inst, p, shared, start, t0)
-    exact = small or shared.objective is None
-    searches = max(1, p.num_workers - (1 if exact else 0))
+    exact = small or (shared.objective is None and not huge)
+    # a huge model is built once: one search, every worker inside its sub-solves
+    searches = 1 if huge else max(1, p.num_workers - (1 if exact else 0))
     helpers = [
         threading.Thread(
-            target=_search_thread, args=(inst, p, shared, t0, p.seed + k, small), daemon=True
+            target=_search_thread,
+            args=(inst, p, shared, t0, p.seed + k, small, p.num_workers if huge else 1),
+            daemon=True,
         )
         for k in range(searches)
     ]
@@ -550,7 +563,13 @@ def _portfolio_start(
 
 
 def _search_thread(
-    inst: SsbInstance, p: SsbParams, shared: Incumbent, t0: float, seed: int, small: bool
+    inst: SsbInstance,
+    p: SsbParams,
+    shared: Incumbent,
+    t0: float,
+    seed: int,
+    small: bool,
+    workers: int,
 ) -> None:
     """One neighbourhood search on its own copy of the model, from the shared best roster
     (waiting for the exact solver's first one when there is no constructive roster)."""
@@ -574,6 +593,7 @@ def _search_thread(
         shared=shared,
         step_s=LNS_STEP_S,
         linearization=2 if small else None,
+        workers=workers,
     )
 
 
