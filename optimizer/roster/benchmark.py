@@ -492,13 +492,19 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
     exact = small or (shared.objective is None and not huge)
     # a huge model is built once: one search, every worker inside its sub-solves
     searches = 1 if huge else max(1, p.num_workers - (1 if exact else 0))
+    errors: list[BaseException] = []
+
+    def search(seed: int) -> None:
+        try:
+            _search_thread(inst, p, shared, t0, seed, small, p.num_workers if huge else 1)
+        except BaseException as exc:  # re-raised in the caller's thread below
+            errors.append(exc)
+            shared.stop.set()
+            if shared.on_closed is not None:
+                shared.on_closed()
+
     helpers = [
-        threading.Thread(
-            target=_search_thread,
-            args=(inst, p, shared, t0, p.seed + k, small, p.num_workers if huge else 1),
-            daemon=True,
-        )
-        for k in range(searches)
+        threading.Thread(target=search, args=(p.seed + k,), daemon=True) for k in range(searches)
     ]
     for helper in helpers:
         helper.start()
@@ -519,6 +525,8 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
         shared.stop.set()
     for helper in helpers:
         helper.join()
+    if errors:
+        raise errors[0]
     if status == cp_model.OPTIMAL and solver is not None:
         shared.raise_bound(solver.objective_value)
     plan, value = shared.best()

@@ -221,21 +221,21 @@ def _neighbourhood(
     if kind == "request" and not people:
         kind = "staff"
     if kind in ("staff", "request"):
-        k = max(2, min(len(staff), size // h))
+        k = min(len(staff), max(2, size // h))
         chosen = rng.sample(staff, k)
         if kind == "request":
             first_choice = rng.choice(people)
             chosen = [first_choice, *[e for e in chosen if e != first_choice][: k - 1]]
         return kind, {(e, d) for e in chosen for d in range(h)}
     if kind in ("window", "cover"):
-        length = max(2, min(h, size // len(staff)))
+        length = min(h, max(2, size // len(staff)))
         if kind == "cover":
             first = min(max(0, rng.choice(days) - length // 2), h - length)
         else:
             first = rng.randrange(0, h - length + 1)
         return kind, {(e, d) for e in staff for d in range(first, first + length)}
-    length = max(7, min(h, h // 2))
-    k = max(2, min(len(staff), size // length))
+    length = min(h, max(7, h // 2))
+    k = min(len(staff), max(2, size // length))
     first = rng.randrange(0, h - length + 1)
     chosen = rng.sample(staff, k)
     return kind, {(e, d) for e in chosen for d in range(first, first + length)}

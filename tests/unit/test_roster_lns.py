@@ -3,15 +3,18 @@ exact solver against it."""
 
 from __future__ import annotations
 
+import random
 import time
+from dataclasses import replace
 
+import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.io.benchmark_ssb import parse_ssb, read_ssb
 from optimizer.roster import SsbParams, score_ssb, solve_ssb
 from optimizer.roster.benchmark import _race, build_ssb_model
 from optimizer.roster.ssb_heuristic import greedy_ssb_plan
-from optimizer.roster.ssb_lns import Incumbent, lns_improve
+from optimizer.roster.ssb_lns import Incumbent, _neighbourhood, lns_improve
 from tests.unit.test_roster_benchmark import INSTANCE1, TINY, needs_instance1
 
 
@@ -78,6 +81,7 @@ def test_incumbent_keeps_the_best_roster_and_closes_at_the_bound() -> None:
     assert shared.closed and shared.stop.is_set() and closed == [True]
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_the_race_proves_a_small_optimum_and_stops_early() -> None:
     inst = parse_ssb(TINY, name="tiny")
     exact = solve_ssb(inst, SsbParams(num_workers=1, max_deterministic_time=5))
@@ -96,3 +100,14 @@ def test_the_race_on_instance1_reaches_its_optimum() -> None:
     t0 = time.perf_counter()
     raced = _race(inst, SsbParams(time_limit_s=60, num_workers=2), size=104, t0=t0)
     assert raced.status == "OPTIMAL" and raced.objective == 607 == raced.best_bound
+
+
+@pytest.mark.parametrize("horizon", [1, 4, 10])
+def test_neighbourhoods_fit_any_horizon_and_staff(horizon: int) -> None:
+    inst = replace(parse_ssb(TINY), horizon=horizon, days_off={}, on_requests=(), cover=())
+    rng = random.Random(0)
+    for size in (1, 40, 10_000):
+        for _ in range(30):
+            _, free = _neighbourhood(inst, rng, size, {})
+            assert free
+            assert all(0 <= d < horizon and e in {"A", "B"} for e, d in free)
