@@ -10,16 +10,14 @@ the horizon counts as an unlimited run. The objective is the benchmark's penalty
 :func:`solve_ssb` to report the benchmark objective).
 
 Solving strategy (measured on two cores, see ``bench/roster.py``): the smallest instances (up to
-``SMALL_RACE_MAX_VARS`` shift variables, Instances 1–3) go to one LP-heavy CP-SAT worker, which
-proves them in well under a second. Larger ones, with two or more workers, are a race
-(:func:`_race`): the exact solver on one thread builds the lower bound and finds rosters, while
-a large-neighbourhood search (:mod:`optimizer.roster.ssb_lns`) on the other keeps re-planning
-parts of the best roster either has found, starting from the constructive roster of
-:mod:`optimizer.roster.ssb_heuristic`; both stop when the best roster meets the bound. With one
-worker or a deterministic work limit (the tests) the exact solver runs alone, started from the
-constructive roster on larger instances. The largest instances, whose model alone takes longer
-than a minute to build and presolve, get the constructive roster improved by neighbourhood
-search only.
+``SMALL_RACE_MAX_VARS`` shift variables, Instances 1–4) go to one LP-heavy CP-SAT worker, which
+proves them. Larger ones, with two or more workers on the wall clock, are a race of threads
+sharing the best roster (:func:`_race`): the exact solver (bound and rosters, on small
+instances) and large-neighbourhood searches (:mod:`optimizer.roster.ssb_lns`) re-planning parts
+of the best roster, starting from the constructive roster of
+:mod:`optimizer.roster.ssb_heuristic`. With one worker or a deterministic work limit (the tests)
+the exact solver runs alone, started from the constructive roster on larger instances. The
+largest instance (Instance24) gets the constructive roster only.
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ from optimizer.domain.roster import (
     SolverInfo,
 )
 from optimizer.io.benchmark_ssb import SsbInstance
-from optimizer.roster.ssb_lns import Incumbent
+from optimizer.roster.ssb_lns import Incumbent, lns_improve
 
 Plan = Mapping[tuple[str, int], str]
 """A benchmark roster: (staff id, day) → shift id; missing keys are days off."""
@@ -404,11 +402,11 @@ def solve_ssb(inst: SsbInstance, params: SsbParams | None = None) -> Roster:
     size = ssb_size(inst)
     # the single LP worker finds its own first solutions on small instances and a hint
     # only pulls its search astray there (measured on Instance7)
-    wants_hint = (p.hint and size > SINGLE_WORKER_MAX_VARS) or size > CP_SAT_MAX_VARS
-    start = greedy_ssb_plan(inst) if wants_hint else {}
     racing = p.num_workers > 1 and p.max_deterministic_time is None
     if racing and SMALL_RACE_MAX_VARS < size <= LNS_MAX_VARS:
         return _race(inst, p, size, t0)
+    wants_hint = (p.hint and size > SINGLE_WORKER_MAX_VARS) or size > CP_SAT_MAX_VARS
+    start = greedy_ssb_plan(inst) if wants_hint else {}
     if size > CP_SAT_MAX_VARS:
         return _heuristic_roster(inst, start, time.perf_counter() - t0, p)
     built = build_ssb_model(inst)
@@ -444,8 +442,8 @@ def solve_ssb(inst: SsbInstance, params: SsbParams | None = None) -> Roster:
 
 
 SMALL_RACE_MAX_VARS = 600
-"""Instances up to this size (Instances 1–3) are proven by the exact solver in well under a
-second; above it, with two or more workers, the exact solver races a large-neighbourhood
+"""Instances up to this size (Instances 1–4) are proven by the exact solver alone (in 0.3–25 s);
+above it, with two or more workers, the exact solver races a large-neighbourhood
 search (:func:`_race`)."""
 
 LNS_STEP_S = 0.5
@@ -581,8 +579,6 @@ def _search_thread(
 ) -> None:
     """One neighbourhood search on its own copy of the model, from the shared best roster
     (waiting for the exact solver's first one when there is no constructive roster)."""
-    from optimizer.roster.ssb_lns import lns_improve
-
     built = build_ssb_model(inst)
     while shared.best()[1] is None and not shared.stop.wait(0.05):
         if time.perf_counter() - t0 > p.time_limit_s:

@@ -29,7 +29,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -56,12 +56,6 @@ class LnsStats:
     improved: int = 0
     start_objective: int = 0
     objective: int = 0
-    solve_s: float = 0.0
-    """Seconds spent inside CP-SAT."""
-    proven: int = 0
-    """Steps whose neighbourhood was solved to optimality."""
-    by_kind: dict[str, list[int]] = field(default_factory=dict)
-    """Neighbourhood kind → [steps, improving steps]."""
 
 
 class Incumbent:
@@ -163,9 +157,7 @@ def lns_improve(
             other, value = shared.best()
             if value is not None and value < stats.objective:
                 best, stats.objective = dict(other), value
-        kind, free = _neighbourhood(inst, rng, size, best)
-        tally = stats.by_kind.setdefault(kind, [0, 0])
-        tally[0] += 1
+        free = _neighbourhood(inst, rng, size, best)
         # A long run without improvement: longer steps, to re-plan larger parts exactly.
         step = step_s * 2 ** min(STALL_DOUBLINGS, stall // STALL_STEPS)
         solver, code = _sub_solve(
@@ -173,16 +165,13 @@ def lns_improve(
             linearization,
         )  # fmt: skip
         stats.steps += 1
-        stats.solve_s += solver.wall_time
-        stats.proven += int(code == cp_model.OPTIMAL)
         work += solver.deterministic_time
-        status = solver.status_name(code)
-        if status in ("OPTIMAL", "FEASIBLE"):
+        proven = code == cp_model.OPTIMAL
+        if proven or code == cp_model.FEASIBLE:
             value = round(solver.objective_value)
             if value <= stats.objective:
                 if value < stats.objective:
                     stats.improved += 1
-                    tally[1] += 1
                     stall = -1
                 stats.objective = value
                 best = cells.read(solver)
@@ -190,9 +179,9 @@ def lns_improve(
                     shared.offer(best, value)
         stall += 1
         # Grow while neighbourhoods are proven fast; shrink when they time out.
-        if status == "OPTIMAL" and solver.wall_time < step / 2:
+        if proven and solver.wall_time < step / 2:
             size = min(len(cells.by_cell), int(size * 1.2) + 1)
-        elif status != "OPTIMAL":
+        elif not proven:
             size = max(MIN_FREE, int(size * 0.8))
     return best, stats
 
@@ -206,7 +195,7 @@ def _index_cells(x: dict[tuple[str, int, str], cp_model.IntVar]) -> _Cells:
 
 def _neighbourhood(
     inst: SsbInstance, rng: random.Random, size: int, plan: dict[tuple[str, int], str]
-) -> tuple[str, set[tuple[str, int]]]:
+) -> set[tuple[str, int]]:
     """About ``size`` (employee, day) cells to re-plan. Half the time around a penalty of the
     current roster — every employee for a few days around a day that is under- or
     over-covered, or an employee whose request is refused with a few others for the whole
@@ -226,19 +215,19 @@ def _neighbourhood(
         if kind == "request":
             first_choice = rng.choice(people)
             chosen = [first_choice, *[e for e in chosen if e != first_choice][: k - 1]]
-        return kind, {(e, d) for e in chosen for d in range(h)}
+        return {(e, d) for e in chosen for d in range(h)}
     if kind in ("window", "cover"):
         length = min(h, max(2, size // len(staff)))
         if kind == "cover":
             first = min(max(0, rng.choice(days) - length // 2), h - length)
         else:
             first = rng.randrange(0, h - length + 1)
-        return kind, {(e, d) for e in staff for d in range(first, first + length)}
+        return {(e, d) for e in staff for d in range(first, first + length)}
     length = min(h, max(7, h // 2))
     k = min(len(staff), max(2, size // length))
     first = rng.randrange(0, h - length + 1)
     chosen = rng.sample(staff, k)
-    return kind, {(e, d) for e in chosen for d in range(first, first + length)}
+    return {(e, d) for e in chosen for d in range(first, first + length)}
 
 
 def _penalised(inst: SsbInstance, plan: dict[tuple[str, int], str]) -> tuple[list[int], list[str]]:
