@@ -1,0 +1,384 @@
+"""A time-indexed relaxation of the dispatch model: an independent lower bound on its SLA terms.
+
+CP-SAT's own bound on "minutes late" comes from the linear relaxation of optional intervals,
+which does not see that eight engineers cannot all start their ninety-minute tickets by the
+deadline; on the S benchmark it stays near half of the best plan. A time-indexed model sees
+exactly that. Time is cut into buckets of a few minutes, on a grid per engineer that
+starts when they are free (5 minutes on the S benchmark, coarser on larger days: see
+:func:`choose_grid`); a column says "ticket j starts with engineer c in bucket b". Every
+real plan maps onto the columns by rounding each start down to its bucket, and then:
+
+- a ticket is done once or left out;
+- the rounded work of one engineer never overlaps: a job of ``d`` minutes started in bucket
+  ``b`` holds buckets ``b … b + ⌊d/G⌋ − 1`` and the next job cannot start before the last of
+  them; nor does it overlap the time outside their hours or work already under way (a fixed
+  interval [p, q) holds buckets ⌊p⌋ … ⌊q⌋ − 1), nor the lunch (a column of its own, placed in
+  its window, which may sit outside hours but not on work under way);
+- a visit is preceded by a drive of its engineer, at least as long as the shortest leg that
+  can lead there (from where they are or from another visit they could make), which holds
+  buckets like work does and arrives by the visit's bucket;
+- each column is charged what the earliest real start inside its bucket would cost: the
+  urgent ticket's waiting, a breach only when even that start is past the deadline, minutes
+  late; a ticket left out is charged as the model charges it (a start at the horizon's end).
+
+So every plan is a solution of the relaxation that costs no more on each of these terms, and
+the optimum of its linear programme, given the values the earlier stages kept, is a lower bound
+on the stage. What it does not see — the real leg (not the shortest), the drive back to base,
+traffic, and whole numbers (it is a linear programme) — only makes it weaker, never wrong. On
+the S benchmark it bounds minutes late at 2,982 where CP-SAT's own bound is 1,860 and the best
+plan found 3,349; its integer optimum, 3,057, takes 20 s and is not used.
+
+The bound is used in :mod:`optimizer.dispatch.optimal`: it is added to the CP-SAT model of the
+stage as a cut (``stage ≥ bound``), so CP-SAT stops as soon as a plan meets it, and the stage's
+best bound (hence the gap reported) is the better of the two. The linear programme is solved by
+HiGHS (SciPy), which is deterministic; with ``deterministic`` an iteration limit, not the
+clock, bounds its work.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, csr_matrix, vstack
+
+from optimizer.dispatch.problem import START, Crew, Job, Problem, idle_start, latest_start_for
+
+GRIDS_MIN = (5, 10, 15, 20, 30)
+"""Bucket lengths tried, in minutes, finest first: the first that keeps the columns within
+:data:`MAX_COLUMNS` is used. On 5 minutes the rounded work is exact for the sample data (every
+duration is a multiple of 5); coarser buckets round short jobs down and weaken the bound."""
+
+MAX_COLUMNS = 45_000
+"""Most columns of the linear programme (measured, 2 cores: S has 12,000 columns on 5-minute
+buckets, its bounds take 0.1–0.4 s; M has 127,000 on 5 minutes, whose bound on breaches takes
+4.8 s and on minutes late 56 s, and 43,000 on 15 minutes: 0.4 s and 2.6 s). Above it even on
+the coarsest grid (the L benchmark) no bound is computed."""
+
+BOUNDED_TERMS = ("pins_dropped", "urgent_wait", "breaches", "late_min", "left_out")
+"""The terms the relaxation models: those decided by who starts what when, drives aside."""
+
+CELL_KEY = 1 << 32
+"""Spacing of the (crew, bucket) keys: far more buckets than any horizon has."""
+
+ITERATIONS_PER_COLUMN = 2.0
+"""Simplex iteration limit per column in deterministic mode (the S and M bounds take about a
+third of that)."""
+
+
+@dataclass
+class Relaxation:
+    """The linear programme: ``A_eq z = b_eq`` (each ticket once or left out, each lunch once,
+    a drive to each visit made), ``A_ub z ≤ b_ub`` (one thing per bucket and engineer; a visit
+    starts after its drive), and each term as a vector over ``z`` plus a constant (the tickets
+    the engines do not decide)."""
+
+    a_eq: csr_matrix
+    b_eq: np.ndarray
+    a_ub: csr_matrix
+    b_ub: np.ndarray
+    terms: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> int:
+        return int(self.a_eq.shape[1])
+
+
+def _grid(problem: Problem, crew: Crew, minutes: int) -> tuple[int, int]:
+    """An engineer's bucket grid as (offset, length) in plan units: it starts when the engineer
+    is free, so back-to-back work from then on sits exactly on it."""
+    g = minutes * problem.scale
+    return crew.t0 % g, g
+
+
+def choose_grid(problem: Problem) -> int | None:
+    """The finest bucket length (minutes) whose columns stay within :data:`MAX_COLUMNS`."""
+    starts = sum(
+        hi - lo + 1
+        for job in problem.jobs
+        if job.schedulable
+        for ci in job.candidates
+        for lo, hi in start_ranges(problem, job, problem.crews[ci])
+    )
+    for minutes in GRIDS_MIN:
+        if starts / (minutes * problem.scale) <= MAX_COLUMNS:
+            return minutes
+    return None
+
+
+def _bucket(s: int, grid: tuple[int, int]) -> int:
+    offset, g = grid
+    return (s - offset) // g
+
+
+def _held(intervals: list[tuple[int, int]], grid: tuple[int, int]) -> set[int]:
+    """Buckets no rounded job may hold because of fixed intervals [p, q): a job ending by p
+    holds buckets before ⌊p⌋, a job starting at q or later starts in ⌊q⌋ or later."""
+    out: set[int] = set()
+    for p, q in intervals:
+        out.update(range(_bucket(p, grid), _bucket(q, grid)))
+    return out
+
+
+def start_ranges(problem: Problem, job: Job, crew: Crew) -> list[tuple[int, int]]:
+    """The real starts of a job by a crew as closed ranges: inside a window, no earlier than
+    the crew could be there, no later than a start that still ends inside their hours."""
+    first = idle_start(problem, job, crew)
+    if first is None:
+        return []
+    last = min(job.latest_start, latest_start_for(problem, job, crew))
+    if job.pin_start is not None:
+        first, last = max(first, job.pin_start), min(last, job.pin_start)
+    out = []
+    for a, w in crew.windows:
+        lo, hi = max(first, a), min(last, w - job.duration)
+        if lo <= hi:
+            out.append((lo, hi))
+    return out
+
+
+def _bucket_starts(ranges: list[tuple[int, int]], grid: tuple[int, int]) -> dict[int, int]:
+    """Bucket → the earliest real start in it."""
+    offset, g = grid
+    out: dict[int, int] = {}
+    for lo, hi in ranges:
+        for b in range(_bucket(lo, grid), _bucket(hi, grid) + 1):
+            s = max(lo, offset + b * g)
+            out[b] = min(out.get(b, s), s)
+    return out
+
+
+@dataclass
+class _Builder:
+    """The programme under construction: columns, equality rows (with their right-hand
+    sides), precedence rows (``≤ 0``) and the (crew, bucket) cells each column holds."""
+
+    eq: list[tuple[int, int, float]] = field(default_factory=list)
+    eq_rhs: list[float] = field(default_factory=list)
+    prec: list[tuple[int, int, float]] = field(default_factory=list)
+    n_prec: int = 0
+    cells: list[np.ndarray] = field(default_factory=list)
+    cell_cols: list[np.ndarray] = field(default_factory=list)
+    n: int = 0
+
+    def row(self, rhs: float) -> int:
+        self.eq_rhs.append(rhs)
+        return len(self.eq_rhs) - 1
+
+    def column(self, eq_row: int, cells: np.ndarray, coef: float = 1.0) -> int:
+        col = self.n
+        self.n += 1
+        self.eq.append((eq_row, col, coef))
+        if len(cells):
+            self.cells.append(cells)
+            self.cell_cols.append(np.full(len(cells), col))
+        return col
+
+    def precedence(self, entries: list[tuple[int, float]]) -> None:
+        self.prec += [(self.n_prec, col, coef) for col, coef in entries]
+        self.n_prec += 1
+
+    def matrices(self) -> tuple[csr_matrix, np.ndarray, csr_matrix, np.ndarray]:
+        def sparse(entries: list[tuple[int, int, float]], rows: int) -> csr_matrix:
+            r, c, v = zip(*entries, strict=True) if entries else ((), (), ())
+            return coo_matrix((v, (r, c)), shape=(rows, self.n)).tocsr()
+
+        a_eq = sparse(self.eq, len(self.eq_rhs))
+        keys = np.concatenate(self.cells) if self.cells else np.empty(0, dtype=int)
+        cols = np.concatenate(self.cell_cols) if self.cell_cols else np.empty(0, dtype=int)
+        ids, rows = np.unique(keys, return_inverse=True)
+        a_cap = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids), self.n)).tocsr()
+        a_cap = a_cap[np.diff(a_cap.indptr) > 1]  # a bucket one column alone holds: no row
+        a_ub = vstack([a_cap, sparse(self.prec, self.n_prec)]).tocsr()
+        b_ub = np.concatenate([np.ones(a_cap.shape[0]), np.zeros(self.n_prec)])
+        return a_eq, np.array(self.eq_rhs), a_ub, b_ub
+
+
+def build_relaxation(problem: Problem) -> Relaxation | None:
+    """The time-indexed relaxation of a problem on the finest grid that keeps it small; None
+    when even the coarsest is too large, or a lunch has no room (the model has none either)."""
+    minutes = choose_grid(problem)
+    if minutes is None:
+        return None
+    h = problem.horizon
+    weights = problem.options.weights.breach
+    grids = {c.index: _grid(problem, c, minutes) for c in problem.crews}
+    off_hours = {
+        c.index: _held(list(c.blocks) + list(c.busy), grids[c.index]) for c in problem.crews
+    }
+    under_way = {c.index: _held(list(c.busy), grids[c.index]) for c in problem.crews}
+
+    def cells(crew: int, b: int, span: np.ndarray) -> np.ndarray:
+        """A key per (crew, bucket) held; keys become capacity rows once all columns exist."""
+        return crew * CELL_KEY + b + span
+
+    jobs = [j for j in problem.jobs if j.schedulable]
+    out = _Builder()
+    costs: dict[str, list[tuple[int, int]]] = {name: [] for name in BOUNDED_TERMS}
+    for job in jobs:
+        once = out.row(1)
+        for ci in job.candidates:
+            crew = problem.crews[ci]
+            grid = grids[ci]
+            span = np.arange(job.duration // grid[1])
+            starts = _bucket_starts(start_ranges(problem, job, crew), grid)
+            visits: list[tuple[int, int]] = []
+            for b, s in sorted(starts.items()):
+                if any(b + k in off_hours[ci] for k in span):
+                    continue
+                col = out.column(once, cells(ci, b, span))
+                _charge(costs, job, s, col, weights)
+                visits.append((b, col))
+            if job.onsite and visits:
+                _drive_before(problem, out, job, crew, grid, visits, off_hours[ci], cells)
+        col = out.column(once, np.empty(0, dtype=int))  # left out
+        _charge(costs, job, h, col, weights, left=True)
+    for crew in problem.crews:
+        grid = grids[crew.index]
+        for br in crew.breaks:
+            span = np.arange(br.duration // grid[1])
+            starts = _bucket_starts([(br.lo, br.hi - br.duration)], grid)
+            row = out.row(1)
+            placed = [
+                out.column(row, cells(crew.index, b, span))
+                for b in sorted(starts)
+                if not any(b + k in under_way[crew.index] for k in span)
+            ]
+            if not placed:
+                return None
+    a_eq, b_eq, a_ub, b_ub = out.matrices()
+    relax = Relaxation(a_eq, b_eq, a_ub, b_ub)
+    constants = _constants(problem)
+    for name in BOUNDED_TERMS:
+        vec = np.zeros(out.n)
+        for col, cost in costs[name]:
+            vec[col] += cost
+        relax.terms[name] = (vec, constants[name])
+    return relax
+
+
+def least_drive_in(problem: Problem, job: Job, crew: Crew) -> int:
+    """The shortest drive that can bring the crew to a visit: from where they are, or from
+    another visit they could make, at the quickest time of day."""
+    legs = [problem.least_minutes(crew, START, job.index)]
+    legs += [
+        problem.least_minutes(crew, other.index, job.index)
+        for other in problem.jobs
+        if other.onsite and other.index != job.index and crew.index in other.candidates
+    ]
+    return min(legs)
+
+
+def _drive_before(
+    problem: Problem,
+    out: _Builder,
+    job: Job,
+    crew: Crew,
+    grid: tuple[int, int],
+    visits: list[tuple[int, int]],
+    off_hours: set[int],
+    cells,  # type: ignore[no-untyped-def]
+) -> None:
+    """The drive to a visit: drive columns, one of them chosen exactly when the crew makes the
+    visit, holding the buckets of the shortest drive there, and ending by the visit's bucket
+    (a drive of ``m`` minutes leaving in bucket ``a`` arrives in bucket ``a + ⌊m/G⌋`` or later)."""
+    span_n = least_drive_in(problem, job, crew) // grid[1]
+    if span_n == 0:
+        return
+    span = np.arange(span_n)
+    first = _bucket(0, grid)
+    link = out.row(0)
+    for _, col in visits:
+        out.eq.append((link, col, -1.0))
+    drives = []
+    for a in range(first, visits[-1][0] - span_n + 1):
+        if any(a + k in off_hours for k in span):
+            continue
+        drives.append((a, out.column(link, cells(crew.index, a, span))))
+    # by every visit bucket T: visits started by T ≤ drives arrived by T
+    for t, _ in visits:
+        entries = [(col, 1.0) for b, col in visits if b <= t]
+        entries += [(col, -1.0) for a, col in drives if a + span_n <= t]
+        out.precedence(entries)
+
+
+def _charge(
+    costs: dict[str, list[tuple[int, int]]],
+    job: Job,
+    start: int,
+    col: int,
+    weights: dict,  # type: ignore[type-arg]
+    left: bool = False,
+) -> None:
+    """What a column (a start no earlier than ``start``) costs on each term, as the model
+    charges it."""
+    if left:
+        costs["left_out"].append((col, 1))
+        if job.pin_crew is not None:
+            costs["pins_dropped"].append((col, 1))
+    if job.urgent:
+        costs["urgent_wait"].append((col, start - job.wait_from))
+    if start > job.deadline:
+        costs["breaches"].append((col, weights[job.priority]))
+        costs["late_min"].append((col, start - job.deadline))
+
+
+def _constants(problem: Problem) -> dict[str, int]:
+    """Each term's part from tickets the engines do not decide (work under way at its start,
+    tickets nobody can do at the horizon's end), as the model counts them."""
+    h, weights = problem.horizon, problem.options.weights.breach
+    out = dict.fromkeys(BOUNDED_TERMS, 0)
+    for j in problem.jobs:
+        if j.schedulable:
+            continue
+        s = j.pin_start if j.in_progress and j.pin_start is not None else h
+        out["pins_dropped"] += int(j.pin_crew is not None and not j.in_progress)
+        out["urgent_wait"] += max(0, s - j.wait_from) if j.urgent else 0
+        out["breaches"] += weights[j.priority] if s > j.deadline else 0
+        out["late_min"] += max(0, s - j.deadline)
+        out["left_out"] += 0 if j.in_progress else 1
+    return out
+
+
+def stage_bound(
+    relax: Relaxation,
+    kept: dict[str, int],
+    objective: dict[str, int],
+    time_limit_s: float | None = None,
+    deterministic: bool = False,
+) -> int | None:
+    """A lower bound on ``Σ weight × term`` over ``objective`` given the earlier stages'
+    values (``kept``: term → the value it may not exceed); None when the terms are not all
+    modelled or the programme is not solved to optimality within its limit."""
+    if not set(objective) <= set(relax.terms):
+        return None
+    rows, rhs = [relax.a_ub], [relax.b_ub]
+    for name, value in kept.items():
+        if name in relax.terms:
+            vec, const = relax.terms[name]
+            rows.append(csr_matrix(vec))
+            rhs.append(np.array([value - const]))
+    cost = sum(w * relax.terms[name][0] for name, w in objective.items())
+    constant = sum(w * relax.terms[name][1] for name, w in objective.items())
+    options: dict[str, float | int] = {}
+    if deterministic:
+        options["maxiter"] = int(ITERATIONS_PER_COLUMN * relax.columns) + 1000
+    elif time_limit_s is not None:
+        options["time_limit"] = max(0.05, time_limit_s)
+    res = linprog(
+        cost,
+        A_ub=vstack(rows).tocsr(),
+        b_ub=np.concatenate(rhs),
+        A_eq=relax.a_eq,
+        b_eq=relax.b_eq,
+        bounds=(0, 1),
+        method="highs-ds",
+        options=options,
+    )
+    if res.status != 0:
+        return None
+    lp_value = float(res.fun) + constant
+    # the terms are whole numbers: round up, with room for the solver's tolerances
+    return math.ceil(lp_value - 1e-6 * max(1.0, abs(lp_value)))

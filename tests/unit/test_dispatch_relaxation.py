@@ -1,0 +1,113 @@
+"""The time-indexed relaxation (optimizer.dispatch.bound): its bound is a true lower bound on
+every SLA stage, it sees what the department's day forces (work under way, the lunch, one
+engineer for several tickets), and a plan that meets it is proven optimal."""
+
+from __future__ import annotations
+
+import pytest
+
+from optimizer.dispatch import optimal
+from optimizer.dispatch.bound import BOUNDED_TERMS, build_relaxation, stage_bound
+from optimizer.dispatch.greedy import solve_greedy
+from optimizer.dispatch.problem import build_problem
+from optimizer.dispatch.schedule import TERMS, evaluate
+from tests.unit.test_dispatch_fixtures import at, engineer, request, solved, ticket
+from tests.unit.test_dispatch_random import _random_request
+
+
+def _late_bound(req, kept=None) -> int | None:
+    relax = build_relaxation(build_problem(req))
+    assert relax is not None
+    return stage_bound(relax, kept or {}, {"late_min": 1}, deterministic=True)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_bound_never_exceeds_what_a_plan_of_the_model_reaches(seed, monkeypatch):
+    # The stages are solved without the cut, then each stage's bound (given the values kept
+    # before it) must not exceed the value CP-SAT reached: every plan costs at least the bound.
+    monkeypatch.setattr(optimal._LazyRelaxation, "bound", lambda *a, **k: None)
+    problem = build_problem(_random_request(seed))
+    if not any(j.schedulable for j in problem.jobs):
+        return
+    result = optimal.solve_optimal(problem, solve_greedy(problem))
+    relax = build_relaxation(build_problem(_random_request(seed)))
+    assert relax is not None
+    kept: dict[str, int] = {}
+    for stage in result.stages:
+        if len(stage.names) != 1 or stage.names[0] not in BOUNDED_TERMS:
+            continue
+        name, value = stage.names[0], int(stage.objective)
+        lb = stage_bound(relax, kept, {name: 1}, deterministic=True)
+        assert lb is not None, name
+        assert lb <= value, (name, lb, value, stage.status)
+        kept[name] = value
+
+
+def test_one_engineer_cannot_start_three_hour_tickets_due_in_half_an_hour_on_time():
+    # 60-minute tickets due 09:30, one engineer from 09:00: starts 09:00, 10:00, 11:00.
+    tickets = [ticket(f"t{k}", minutes=60, deadline=at(9, 30)) for k in range(3)]
+    assert _late_bound(request([engineer("a")], tickets)) == 0 + 30 + 90
+
+
+def test_work_under_way_pushes_the_bound():
+    req = request([engineer("a", busy_until=at(10))], [ticket("t", deadline=at(9, 30))])
+    assert _late_bound(req) == 30
+
+
+def test_the_lunch_pushes_the_bound():
+    lunch = {"earliest_start": at(12), "latest_end": at(13), "duration_min": 60}
+    req = request(
+        [engineer("a", hours=((12, 0), (18, 0)), breaks=[lunch])],
+        [ticket("t", deadline=at(12, 10))],
+    )
+    assert _late_bound(req) == 50
+
+
+def test_holding_breaches_to_their_minimum_raises_the_bound_on_minutes_late():
+    # A normal 10-minute ticket due now and an urgent hour due 09:05. Fewest minutes late: the
+    # short one first (the urgent one 5 minutes late). Fewest breaches by weight: the urgent
+    # one first, and the short one waits an hour.
+    tickets = [
+        ticket("n", minutes=10, deadline=at(9)),
+        ticket("u", minutes=60, deadline=at(9, 5), priority="urgent"),
+    ]
+    req = request([engineer("a")], tickets)
+    normal = build_problem(req).options.weights.breach[build_problem(req).job_by_id["n"].priority]
+    assert _late_bound(req) == 5
+    assert _late_bound(req, {"breaches": normal}) == 60
+    assert _late_bound(req, {"breaches": normal - 1}) is None  # no plan: no bound
+
+
+def test_a_plan_that_meets_the_bound_is_proven_without_a_solve():
+    tickets = [ticket(f"t{k}", minutes=60, deadline=at(9, 30)) for k in range(3)]
+    plan = solved(request([engineer("a")], tickets))
+    late = next(s for s in plan.solver.stages if s.terms == ["late_min"])
+    assert late.status == "OPTIMAL"
+    assert late.objective == late.best_bound == 120
+    assert late.wall_s == 0.0
+    assert plan.solver.status == "OPTIMAL"
+
+
+def test_the_cut_keeps_the_plan_the_model_finds_without_it(monkeypatch):
+    req = _random_request(7)
+    with_cut = solved(req)
+    monkeypatch.setattr(optimal._LazyRelaxation, "bound", lambda *a, **k: None)
+    without = solved(req)
+    assert [with_cut.solver.terms[t] for t in TERMS[:5]] <= [
+        without.solver.terms[t] for t in TERMS[:5]
+    ]
+    problem = build_problem(req)
+    assert evaluate(problem, solve_greedy(problem)) >= tuple(
+        with_cut.solver.terms[t] for t in TERMS
+    )
+
+
+def test_the_drive_between_two_visits_pushes_the_bound():
+    # From the office at 09:00: site_near (10 min away) due 09:10, site_far (30 min away, 25
+    # from site_near) due 09:40; 30 minutes each. Near first: far starts 10:05 (25 late). Far
+    # first: near starts 10:10 at best (60 late). Without the drive between them, 0.
+    tickets = [
+        ticket("near", onsite=True, where="site_near", deadline=at(9, 10)),
+        ticket("far", onsite=True, where="site_far", deadline=at(9, 40)),
+    ]
+    assert _late_bound(request([engineer("a")], tickets)) == 25
