@@ -5,8 +5,9 @@ M = 20 / 150 / 25, L = 60 / 500 / 80, and stressed variants — ``new_year`` (Mo
 the first working day after the New Year holidays, half as many tickets again) and ``sick``
 (two visiting engineers off sick). For each: wall time, solver status, gap (of the first
 lexicographic stage not proven optimal, against the better of CP-SAT's bound and the
-time-indexed relaxation's, ``optimizer.dispatch.bound``), SLA misses (late + left out), minutes late (assigned),
-urgent waiting, km, and whether the independent checker accepts the plan.
+time-indexed relaxation's, ``optimizer.dispatch.bound``), SLA misses (late + left out),
+minutes late (assigned), urgent waiting, km, and whether the independent checker accepts the
+plan.
 
 Targets (issue 3): S proven optimal with a median under 2 s; M gap ≤ 1 % within 10 s; L a
 feasible plan within 30 s, never worse than greedy; stressed variants at least 30 % fewer
