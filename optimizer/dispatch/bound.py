@@ -25,8 +25,8 @@ So every plan is a solution of the relaxation that costs no more on each of thes
 the optimum of its linear programme, given the values the earlier stages kept, is a lower bound
 on the stage. What it does not see — the real leg (not the shortest), the drive back to base,
 traffic, and whole numbers (it is a linear programme) — only makes it weaker, never wrong. On
-the S benchmark it bounds minutes late at 2,982 where CP-SAT's own bound is 1,860 and the best
-plan found 3,349; its integer optimum, 3,057, takes 20 s and is not used.
+the S benchmark it bounds minutes late at 2,982 where CP-SAT's own bound is 1,600–1,900 and the
+best plan found 3,349; its integer optimum, 3,057, takes HiGHS 20 s and is not used.
 
 The bound is used in :mod:`optimizer.dispatch.optimal`: it is added to the CP-SAT model of the
 stage as a cut (``stage ≥ bound``), so CP-SAT stops as soon as a plan meets it, and the stage's
@@ -58,7 +58,8 @@ buckets, its bounds take 0.1–0.4 s; M has 127,000 on 5 minutes, whose bound on
 the coarsest grid (the L benchmark) no bound is computed."""
 
 BOUNDED_TERMS = ("pins_dropped", "urgent_wait", "breaches", "late_min", "left_out")
-"""The terms the relaxation models: those decided by who starts what when, drives aside."""
+"""The terms the relaxation models: those decided by who starts what when (travel cost, changes
+and balance are not)."""
 
 CELL_KEY = 1 << 32
 """Spacing of the (crew, bucket) keys: far more buckets than any horizon has."""
