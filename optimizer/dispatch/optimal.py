@@ -28,7 +28,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from optimizer.dispatch.bound import Relaxation, build_relaxation, stage_bound
+from optimizer.dispatch.bound import BOUNDED_TERMS, Relaxation, build_relaxation, stage_bound
 from optimizer.dispatch.fleet import build_fleet_model, fleet_hint, fleet_of, read_fleet_schedule
 from optimizer.dispatch.model import DispatchModel, Term, build_model, hint_values, read_schedule
 from optimizer.dispatch.problem import Problem, twin_groups
@@ -271,7 +271,7 @@ class _LazyRelaxation:
     ) -> int | None:
         """The relaxation's bound on a one-term stage, given the values of the one-term stages
         before it; None for other stages, or when the relaxation cannot say in time."""
-        if len(stage.terms) != 1 or limit_s <= 0.01:
+        if len(stage.terms) != 1 or stage.terms[0].name not in BOUNDED_TERMS or limit_s <= 0.01:
             return None
         if not self._built:
             self._relax, self._built = build_relaxation(self._problem), True
