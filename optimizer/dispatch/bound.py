@@ -94,15 +94,21 @@ def _grid(problem: Problem, crew: Crew, minutes: int) -> tuple[int, int]:
     return crew.t0 % g, g
 
 
-def choose_grid(problem: Problem) -> int | None:
-    """The finest bucket length (minutes) whose columns stay within :data:`MAX_COLUMNS`."""
-    starts = sum(
-        hi - lo + 1
+def all_start_ranges(problem: Problem) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """:func:`start_ranges` of every (decided job, candidate crew) pair, by their indices."""
+    return {
+        (job.index, ci): start_ranges(problem, job, problem.crews[ci])
         for job in problem.jobs
         if job.schedulable
         for ci in job.candidates
-        for lo, hi in start_ranges(problem, job, problem.crews[ci])
-    )
+    }
+
+
+def choose_grid(
+    problem: Problem, ranges: dict[tuple[int, int], list[tuple[int, int]]]
+) -> int | None:
+    """The finest bucket length (minutes) whose columns stay within :data:`MAX_COLUMNS`."""
+    starts = sum(hi - lo + 1 for pair in ranges.values() for lo, hi in pair)
     for minutes in GRIDS_MIN:
         if starts / (minutes * problem.scale) <= MAX_COLUMNS:
             return minutes
@@ -200,7 +206,8 @@ class _Builder:
 def build_relaxation(problem: Problem) -> Relaxation | None:
     """The time-indexed relaxation of a problem on the finest grid that keeps it small; None
     when even the coarsest is too large, or a lunch has no room (the model has none either)."""
-    minutes = choose_grid(problem)
+    ranges = all_start_ranges(problem)
+    minutes = choose_grid(problem, ranges)
     if minutes is None:
         return None
     h = problem.horizon
@@ -224,7 +231,7 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
             crew = problem.crews[ci]
             grid = grids[ci]
             span = np.arange(job.duration // grid[1])
-            starts = _bucket_starts(start_ranges(problem, job, crew), grid)
+            starts = _bucket_starts(ranges[(job.index, ci)], grid)
             visits: list[tuple[int, int]] = []
             for b, s in sorted(starts.items()):
                 if any(b + k in off_hours[ci] for k in span):

@@ -557,12 +557,7 @@ def _portfolio_start(
     if start and inst.horizon > HINT_PORTFOLIO_AFTER_DAYS:
         built.add_hint(inst, start)
     solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.num_workers = p.num_workers
-    prm.random_seed = p.seed
-    prm.log_search_progress = p.log
-    prm.max_time_in_seconds = max(0.1, (p.time_limit_s - (time.perf_counter() - t0)))
-    prm.max_time_in_seconds *= PORTFOLIO_SHARE
+    _configure(solver, p, ssb_size(inst), time.perf_counter() - t0, share=PORTFOLIO_SHARE)
     status = solver.solve(built.model, _Relay(inst, built, shared))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         shared.raise_bound(solver.best_objective_bound)
