@@ -10,9 +10,9 @@ other engineers and solves the stage's model exactly (CP-SAT, hinted with the pl
 under ``stage ≤ value in hand``), so a step never returns a worse plan.
 
 Neighbourhoods: half the time around a ticket that is late in the plan in hand — the engineer
-doing it and other engineers who could — and otherwise engineers at random; as many as
-:func:`crews_per_step` says. Reproducible: they come from ``random.Random(seed)``, and in
-deterministic mode each step is one CP-SAT worker stopped by a deterministic work limit.
+doing it and other engineers who could — and otherwise :data:`CREWS_FREED` engineers at
+random. Reproducible: they come from ``random.Random(seed)``, and in deterministic mode each
+step is one CP-SAT worker stopped by a deterministic work limit.
 """
 
 from __future__ import annotations
@@ -27,14 +27,8 @@ from ortools.sat.python import cp_model
 from optimizer.dispatch.model import DispatchModel
 
 CREWS_FREED = 4
-"""Fewest engineers whose tickets are re-dealt in one step (M benchmark, breaches stage, 6 s,
-three seeds: 3 and 4 reach the same, 6 makes steps too slow to prove)."""
-
-TICKETS_FREED = 30
-"""More engineers are freed on days with few tickets each, so that a step re-deals about this
-many tickets (S benchmark, 8 engineers and 40 tickets, minutes-late stage, four seeds: median
-3,376 and 3,400 freeing 6 in two runs against 3,473 freeing 4; S-sick 4,932 against 4,922;
-M and L, 7–8 tickets each, stay at 4)."""
+"""Engineers whose tickets are re-dealt in one step (M benchmark, breaches stage, 6 s, three
+seeds: 3 and 4 reach the same, 6 makes steps too slow to prove)."""
 
 STEP_S = 0.3
 """Seconds of one step (in deterministic mode converted to work units by ``work_per_second``).
@@ -57,15 +51,6 @@ class LnsResult:
     spent: float
     steps: int = 0
     improved: int = 0
-
-
-def crews_per_step(dm: DispatchModel) -> int:
-    """How many engineers one step frees: enough to re-deal about :data:`TICKETS_FREED`
-    tickets, at least :data:`CREWS_FREED`, never all of them."""
-    crews = len(dm.problem.crews)
-    per_crew = max(1.0, len(dm.jobs) / max(1, crews))
-    wanted = max(CREWS_FREED, round(TICKETS_FREED / per_crew))
-    return min(crews - 1, wanted)
 
 
 def applies(dm: DispatchModel) -> bool:
@@ -117,10 +102,10 @@ def improve_stage(
 
 
 def crews_to_free(dm: DispatchModel, solution: list[int], rng: random.Random) -> set[int]:
-    """The engineers whose tickets are re-dealt (:func:`crews_per_step` of them): half the time
-    those around a late ticket, otherwise engineers at random."""
+    """The engineers whose tickets are re-dealt: half the time those around a late ticket,
+    otherwise :data:`CREWS_FREED` engineers at random."""
     crews = [c.index for c in dm.problem.crews]
-    k = crews_per_step(dm)
+    k = min(CREWS_FREED, len(crews))
     late = [j.index for j in dm.jobs if solution[dm.start[j.index].index] > j.deadline]
     freed: set[int] = set()
     if late and rng.random() < 0.5:

@@ -148,7 +148,7 @@ def test_every_step_frees_as_many_engineers_as_set():
     sol = list(solver.response_proto.solution)
     rng = random.Random(0)
     for _ in range(30):
-        assert len(lns.crews_to_free(dm, sol, rng)) == lns.crews_per_step(dm)
+        assert len(lns.crews_to_free(dm, sol, rng)) == lns.CREWS_FREED
 
 
 def test_a_day_of_four_engineers_or_fewer_is_not_searched():
@@ -181,17 +181,3 @@ def test_the_search_runs_on_a_busy_day_only_for_its_stages(monkeypatch):
     monkeypatch.setattr(optimal, "LNS_TERMS", frozenset())
     solved(_busy_day(0))
     assert not calls
-
-
-@pytest.mark.parametrize(
-    ("engineers", "tickets", "freed"),
-    [
-        (8, 40, 6),  # five tickets each: six engineers re-deal about thirty
-        (10, 80, 4),  # eight each: the fewest, four
-        (6, 12, 5),  # two each: all but one
-    ],
-)
-def test_a_step_frees_enough_engineers_to_re_deal_about_thirty_tickets(engineers, tickets, freed):
-    dm = build_model(build_problem(_busy_day(0, engineers=engineers, tickets=tickets)))
-    assert len(dm.jobs) == tickets
-    assert lns.crews_per_step(dm) == freed
