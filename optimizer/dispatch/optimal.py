@@ -18,7 +18,7 @@ Search: the breaches and minutes-late stages get a first CP-SAT solve on the who
 (:data:`~optimizer.dispatch.lns.FIRST_SHARE` of their time), then a large-neighbourhood search
 (:mod:`optimizer.dispatch.lns`) re-deals a few engineers' tickets at a time from its plan (M
 benchmark, four seeds, 10 s: weighted breaches median 228 against 253 without it; M-sick 239
-against 270; M-new_year 441 against 466; S unchanged).
+against 270; M-new_year 441 against 466; not on small models such as S, see ``lns.MIN_VARS``).
 
 Time: the budget is shared among the stages (:data:`STAGE_SHARE`), and what a stage leaves
 unused goes to the next. In deterministic mode the budget is CP-SAT's deterministic time

@@ -151,14 +151,22 @@ def test_every_step_frees_as_many_engineers_as_set():
         assert len(lns.crews_to_free(dm, sol, rng)) == lns.CREWS_FREED
 
 
-def test_a_day_of_four_engineers_or_fewer_is_not_searched():
+def test_a_day_of_four_engineers_or_fewer_is_not_searched(monkeypatch):
+    monkeypatch.setattr(lns, "MIN_VARS", 0)
     problem = build_problem(_busy_day(0, engineers=4, tickets=8))
     assert not lns.applies(build_model(problem))
     assert lns.applies(build_model(build_problem(_busy_day(0))))
 
 
+def test_a_small_model_is_left_to_cp_sats_own_search():
+    dm = build_model(build_problem(_busy_day(0)))
+    assert len(dm.model.proto.variables) < lns.MIN_VARS
+    assert not lns.applies(dm)
+
+
 @pytest.mark.parametrize("seed", range(3))
-def test_a_busy_day_solved_with_the_search_keeps_every_rule_and_is_reproducible(seed):
+def test_a_busy_day_solved_with_the_search_keeps_every_rule_and_is_reproducible(seed, monkeypatch):
+    monkeypatch.setattr(lns, "MIN_VARS", 0)
     req = _busy_day(seed)
     first = solved(req)  # validate_plan inside
     again = solved(req)
@@ -167,6 +175,7 @@ def test_a_busy_day_solved_with_the_search_keeps_every_rule_and_is_reproducible(
 
 
 def test_the_search_runs_on_a_busy_day_only_for_its_stages(monkeypatch):
+    monkeypatch.setattr(lns, "MIN_VARS", 0)
     calls: list[int] = []
     real = lns.improve_stage
 
