@@ -51,11 +51,13 @@ GRIDS_MIN = (5, 10, 15, 20, 30)
 :data:`MAX_COLUMNS` is used. On 5 minutes the rounded work is exact for the sample data (every
 duration is a multiple of 5); coarser buckets round short jobs down and weaken the bound."""
 
-MAX_COLUMNS = 45_000
+MAX_COLUMNS = 70_000
 """Most columns of the linear programme (measured, 2 cores: S has 12,000 columns on 5-minute
 buckets, its bounds take 0.1–0.4 s; M has 127,000 on 5 minutes, whose bound on breaches takes
-4.8 s and on minutes late 56 s, and 43,000 on 15 minutes: 0.4 s and 2.6 s). Above it even on
-the coarsest grid (the L benchmark) no bound is computed."""
+4.8 s and on minutes late 56 s, 65,000 on 10 minutes (breaches 1.2 s, bound 188) and 43,000 on
+15 minutes (0.4 s, bound 181); M-new_year 66,000 on 15 minutes, breaches bound 336 in 0.6 s
+against 267 on 30 minutes). Above it even on the coarsest grid (the L benchmark) no bound is
+computed."""
 
 BOUNDED_TERMS = ("pins_dropped", "urgent_wait", "breaches", "late_min", "left_out")
 """The terms the relaxation models: those decided by who starts what when (travel cost, changes
