@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from optimizer.dispatch.model import DispatchModel
+from optimizer.dispatch.model import DispatchModel, hint_solution
 
 CREWS_FREED = 4
 """Engineers whose tickets are re-dealt in one step (M benchmark, breaches stage, 6 s, three
@@ -150,10 +150,7 @@ def _step(
     """Solve the stage with every ticket outside ``freed`` kept on its engineer and start."""
     sol = current.solution
     sub = dm.model.clone()
-    proto = sub.proto
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(len(sol)))
-    proto.solution_hint.values.extend(sol)
+    hint_solution(sub, sol)
     for (j, c), x in dm.x.items():
         if c in freed or not sol[x.index]:
             continue

@@ -617,6 +617,14 @@ def hint_values(dm: DispatchModel, sched: Schedule) -> dict[cp_model.IntVar, int
     return out
 
 
+def hint_solution(model: cp_model.CpModel, values: list[int]) -> None:
+    """Hint every variable of ``model`` with a solution's values (by proto index)."""
+    proto = model.proto
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
+
+
 def _bounds(var: cp_model.IntVar) -> tuple[int, int]:
     """Smallest and largest value of a variable's domain."""
     domain = list(var.proto.domain)

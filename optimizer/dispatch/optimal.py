@@ -38,7 +38,14 @@ from ortools.sat.python import cp_model
 from optimizer.dispatch import lns
 from optimizer.dispatch.bound import BOUNDED_TERMS, Relaxation, build_relaxation, stage_bound
 from optimizer.dispatch.fleet import build_fleet_model, fleet_hint, fleet_of, read_fleet_schedule
-from optimizer.dispatch.model import DispatchModel, Term, build_model, hint_values, read_schedule
+from optimizer.dispatch.model import (
+    DispatchModel,
+    Term,
+    build_model,
+    hint_solution,
+    hint_values,
+    read_schedule,
+)
 from optimizer.dispatch.problem import Problem, twin_groups
 from optimizer.dispatch.schedule import TERMS, Schedule, evaluate, relabel_twins
 
@@ -274,7 +281,7 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
             all_optimal = False
             result.objective, result.best_bound = value, bound
             result.gap = (value - bound) / max(1.0, abs(value))
-        _keep_solution(dm, solution)
+        hint_solution(dm.model, solution)  # the next stage starts from this one's plan
         dm.model.add(objective <= value)
     if result.schedule is None:
         return result
@@ -328,11 +335,3 @@ def _set_hint(dm: DispatchModel, values: dict[Any, int]) -> None:
     dm.model.clear_hints()
     for var, val in values.items():
         dm.model.add_hint(var, val)
-
-
-def _keep_solution(dm: DispatchModel, values: list[int]) -> None:
-    """Hint the next stage with every variable of this stage's solution."""
-    proto = dm.model.proto
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(len(values)))
-    proto.solution_hint.values.extend(values)
