@@ -9,15 +9,16 @@ the horizon counts as an unlimited run. The objective is the benchmark's penalty
 :func:`score_ssb` re-scores a roster independently of the model (used by tests and by
 :func:`solve_ssb` to report the benchmark objective).
 
-Solving strategy (measured on two cores, see ``bench/roster.py``): the smallest instances (up to
-``SMALL_RACE_MAX_VARS`` shift variables, Instances 1–4) go to one LP-heavy CP-SAT worker, which
-proves them. Larger ones, with two or more workers on the wall clock, are a race of threads
-sharing the best roster (:func:`_race`): the exact solver (bound and rosters, on small
-instances) and large-neighbourhood searches (:mod:`optimizer.roster.ssb_lns`) re-planning parts
-of the best roster, starting from the constructive roster of
-:mod:`optimizer.roster.ssb_heuristic`. With one worker or a deterministic work limit (the tests)
-the exact solver runs alone, started from the constructive roster on larger instances. The
-largest instance (Instance24) gets the constructive roster only.
+Solving strategy (measured on two cores, see ``bench/roster.py``): with two or more workers on
+the wall clock, every instance up to :data:`LNS_MAX_VARS` is a race of threads sharing the best
+roster (:func:`_race`). On small instances (up to :data:`SMALL_VARS` shift variables, Instances
+1–7) the exact solver (LP-heavy CP-SAT: bound and rosters) races column generation with
+reduced-cost fixing (:mod:`optimizer.roster.ssb_deepen`): all seven proven, in 0.3–17 s. On
+larger ones large-neighbourhood searches (:mod:`optimizer.roster.ssb_lns`) re-plan parts of the
+best roster, starting from the constructive roster of :mod:`optimizer.roster.ssb_heuristic`.
+With one worker or a deterministic work limit (the tests) the exact solver runs alone, started
+from the constructive roster on larger instances. The largest instance (Instance24) gets the
+constructive roster only.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from optimizer.domain.roster import (
 )
 from optimizer.io.benchmark_ssb import SsbInstance
 from optimizer.roster.ssb_lns import Incumbent, lns_improve
+from optimizer.roster.ssb_price import PriceBound
+from optimizer.roster.ssb_rows import RowGraph
 
 Plan = Mapping[tuple[str, int], str]
 """A benchmark roster: (staff id, day) → shift id; missing keys are days off."""
@@ -152,6 +155,8 @@ class SsbModel:
         default_factory=dict
     )
     """(day, shift) → (people missing, people in excess)."""
+    penalty: cp_model.LinearExprT = 0
+    """The benchmark penalty, the expression minimised."""
 
     def add_hint(self, inst: SsbInstance, plan: Plan) -> None:
         """A complete hint from a plan: every variable gets the value the plan implies."""
@@ -183,7 +188,7 @@ def build_ssb_model(inst: SsbInstance) -> SsbModel:
     _min_consecutive_shifts(m, inst, built.works)
     _min_consecutive_days_off(m, inst, built.works)
     built.weekends = _max_working_weekends(m, inst, built.works)
-    built.slack = _objective(m, inst, x)
+    built.slack, built.penalty = _objective(m, inst, x)
     return built
 
 
@@ -318,7 +323,9 @@ def _max_working_weekends(m: cp_model.CpModel, inst: SsbInstance, works: dict) -
     return out
 
 
-def _objective(m: cp_model.CpModel, inst: SsbInstance, x: dict) -> dict:
+def _objective(
+    m: cp_model.CpModel, inst: SsbInstance, x: dict
+) -> tuple[dict, cp_model.LinearExprT]:
     """Minimise the benchmark penalty: requests not granted, people missing or in excess."""
     slack: dict[tuple[int, str], tuple[cp_model.IntVar, cp_model.IntVar]] = {}
     terms: list = []
@@ -340,8 +347,9 @@ def _objective(m: cp_model.CpModel, inst: SsbInstance, x: dict) -> dict:
         m.add(sum(on_duty) + under - over == c.requirement)
         terms += [c.weight_under * under, c.weight_over * over]
         slack[(c.day, c.shift_id)] = (under, over)
-    m.minimize(sum(terms) + constant)
-    return slack
+    penalty = sum(terms) + constant
+    m.minimize(penalty)
+    return slack, penalty
 
 
 # ----------------------------------------------------------------------------- solve
@@ -403,7 +411,7 @@ def solve_ssb(inst: SsbInstance, params: SsbParams | None = None) -> Roster:
     # the single LP worker finds its own first solutions on small instances and a hint
     # only pulls its search astray there (measured on Instance7)
     racing = p.num_workers > 1 and p.max_deterministic_time is None
-    if racing and SMALL_RACE_MAX_VARS < size <= LNS_MAX_VARS:
+    if racing and size <= LNS_MAX_VARS:
         return _race(inst, p, size, t0)
     wants_hint = (p.hint and size > SINGLE_WORKER_MAX_VARS) or size > CP_SAT_MAX_VARS
     start = greedy_ssb_plan(inst) if wants_hint else {}
@@ -413,20 +421,9 @@ def solve_ssb(inst: SsbInstance, params: SsbParams | None = None) -> Roster:
     if start:
         built.add_hint(inst, start)
     solver = cp_model.CpSolver()
-    two_phase = size <= SINGLE_WORKER_MAX_VARS and p.num_workers > 1
-    share = (PROOF_SHARE if size <= SMALL_VARS else 0.5) if two_phase else 1.0
-    _configure(solver, p, size, time.perf_counter() - t0, share)
+    _configure(solver, p, size, time.perf_counter() - t0)
     status = solver.solve(built.model)
     bound = solver.best_objective_bound
-    if two_phase and status != cp_model.OPTIMAL and p.max_deterministic_time is None:
-        found = status == cp_model.FEASIBLE
-        if not found and p.hint:
-            start = greedy_ssb_plan(inst)
-        if found or start:
-            solver, status = _improve(
-                inst, built, solver if found else None, start, p, time.perf_counter() - t0
-            )
-            bound = max(bound, solver.best_objective_bound)
     wall = time.perf_counter() - t0
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -441,17 +438,12 @@ def solve_ssb(inst: SsbInstance, params: SsbParams | None = None) -> Roster:
     return _ssb_roster(inst, plan, solver, name, wall, p, bound)
 
 
-SMALL_RACE_MAX_VARS = 600
-"""Instances up to this size (Instances 1–4) are proven by the exact solver alone (in 0.3–25 s);
-above it, with two or more workers, the exact solver races a large-neighbourhood
-search (:func:`_race`)."""
-
 LNS_STEP_S = 0.5
 """Seconds of one neighbourhood re-plan in the race (measured on Instances 7 and 12: shorter
 steps than a second improve faster; a quarter second is too short to prove a neighbourhood)."""
 
 
-class _Relay(cp_model.CpSolverSolutionCallback):
+class SolutionRelay(cp_model.CpSolverSolutionCallback):
     """Hands each roster the exact solver finds to the shared incumbent."""
 
     def __init__(self, inst: SsbInstance, built: SsbModel, shared: Incumbent) -> None:
@@ -467,14 +459,18 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
     """Threads racing on one instance, one CP-SAT worker each, sharing the best roster.
 
     On a small instance (up to :data:`SMALL_VARS`) the exact CP-SAT solver (LP-heavy, which
-    proves such optima) builds the lower bound and finds rosters on one thread, while a
-    large-neighbourhood search (:mod:`optimizer.roster.ssb_lns`) improves the best roster either
-    has found, starting from the constructive one; both stop when the time is up or the best
-    roster meets the bound. On larger instances the exact solver's bound stays far below any
-    roster within a minute, so every worker runs the neighbourhood search (different seeds);
-    on the largest CP-SAT can solve, its portfolio first has :data:`PORTFOLIO_SHARE` of the
-    time (and reports its bound); on the huge ones (a year, 100–150 people) one search
-    improves the constructive roster with every worker in its sub-solves.
+    proves such optima) builds its bound and finds rosters on one thread, while column
+    generation prices every employee's rows and proves the optimum from below, target by target
+    (:func:`optimizer.roster.ssb_deepen.prove_by_pricing`); once pricing is stronger, the exact
+    solver's thread minimises within the rosters it leaves open (:class:`_Handover`). When
+    pricing does not converge in its share of the time, its thread becomes a
+    large-neighbourhood search (:mod:`optimizer.roster.ssb_lns`) improving the best roster. All
+    stop when the time is up or the best roster meets the bound. On larger instances the exact
+    solver's bound stays far below any roster within a minute, so every worker runs the
+    neighbourhood search (different seeds); on the largest CP-SAT can solve, its portfolio
+    first has :data:`PORTFOLIO_SHARE` of the time (and reports its bound); on the huge ones (a
+    year, 100–150 people) one search improves the constructive roster with every worker in its
+    sub-solves.
 
     Measured on two cores, 60 s: see ``bench/roster.py`` and the module docstring."""
     from optimizer.roster.ssb_heuristic import greedy_ssb_plan
@@ -492,17 +488,20 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
     searches = 1 if huge else max(1, p.num_workers - (1 if exact else 0))
     errors: list[BaseException] = []
 
-    def search(seed: int) -> None:
+    handover = _Handover(shared, p, t0)
+
+    def search(seed: int, prove: bool) -> None:
         try:
+            if prove and _prove_by_pricing(inst, p, shared, t0, seed, handover):
+                return
             _search_thread(inst, p, shared, t0, seed, small, p.num_workers if huge else 1)
         except BaseException as exc:  # re-raised in the caller's thread below
             errors.append(exc)
-            shared.stop.set()
-            if shared.on_closed is not None:
-                shared.on_closed()
+            shared.halt()
 
     helpers = [
-        threading.Thread(target=search, args=(p.seed + k,), daemon=True) for k in range(searches)
+        threading.Thread(target=search, args=(p.seed + k, small and k == 0), daemon=True)
+        for k in range(searches)
     ]
     for helper in helpers:
         helper.start()
@@ -517,10 +516,15 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
         if not small:
             # on larger instances the LP-heavy worker spends the minute on its root LP
             solver.parameters.linearization_level = 1
-        solver.best_bound_callback = shared.raise_bound
-        shared.on_closed = solver.stop_search
-        status = solver.solve(built.model, _Relay(inst, built, shared))
-        shared.stop.set()
+        solver.best_bound_callback = handover.exact_bound_raised
+        shared.watch(solver.stop_search)
+        handover.solver = solver
+        try:
+            if not handover.joined.is_set():
+                status = solver.solve(built.model, SolutionRelay(inst, built, shared))
+            handover.deepen_if_joined(inst)
+        finally:
+            shared.halt()
     for helper in helpers:
         helper.join()
     if errors:
@@ -535,6 +539,72 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
     name = "OPTIMAL" if shared.closed else "FEASIBLE"
     bound = shared.bound if shared.bound > float("-inf") else None
     return _ssb_roster(inst, plan, solver, name, wall, p, bound)
+
+
+def _prove_by_pricing(
+    inst: SsbInstance, p: SsbParams, shared: Incumbent, t0: float, seed: int, handover: _Handover
+) -> bool:
+    """Column generation and deepening (:mod:`optimizer.roster.ssb_deepen`) in the race; False
+    when pricing did not converge in its share of the time and the thread should search."""
+    from optimizer.roster.ssb_deepen import prove_by_pricing
+
+    left = p.time_limit_s - (time.perf_counter() - t0)
+    stats = prove_by_pricing(inst, shared, time_limit_s=left, seed=seed, on_priced=handover.priced)
+    return stats is not None
+
+
+HANDOVER_SHARE = 0.1
+"""On a small instance the exact solver keeps its thread for this share of the time at least
+(Instance1, where pricing is weak at 558 against 607, it proves in 0.3 s); then, if column
+generation has converged to a stronger bound, the thread minimises within the rosters left
+open at the bound (:func:`optimizer.roster.ssb_deepen.minimise_within`), which finds rosters
+at the bound far sooner than either the whole model or the capped deepening alone (Instance7,
+seven seeds: optimal in 11–17 s; deepening with the whole model beside it took 25–60 s and
+once ended at 1,388)."""
+
+
+class _Handover:
+    """The exact solver's thread passing to deepening once pricing is stronger (see
+    :data:`HANDOVER_SHARE`)."""
+
+    def __init__(self, shared: Incumbent, p: SsbParams, t0: float) -> None:
+        self.shared, self.p, self.t0 = shared, p, t0
+        self.solver: cp_model.CpSolver | None = None
+        self.exact_bound = float("-inf")
+        self.joined = threading.Event()
+        self._price: tuple[PriceBound, dict[str, RowGraph]] | None = None
+
+    def exact_bound_raised(self, bound: float) -> None:
+        self.exact_bound = max(self.exact_bound, bound)
+        self.shared.raise_bound(bound)
+
+    def priced(self, price: PriceBound, graphs: dict[str, RowGraph]) -> None:
+        """Called by the pricing thread once column generation has converged."""
+        self._price = (price, graphs)
+        due = self.t0 + self.p.time_limit_s * HANDOVER_SHARE - time.perf_counter()
+        timer = threading.Timer(max(0.0, due), self._take_over)
+        timer.daemon = True
+        timer.start()
+
+    def _take_over(self) -> None:
+        if self._price is None or self.shared.stop.is_set():
+            return
+        if self._price[0].bound <= self.exact_bound:
+            return
+        self.joined.set()
+        if self.solver is not None:
+            self.solver.stop_search()
+
+    def deepen_if_joined(self, inst: SsbInstance) -> None:
+        """In the exact solver's thread, after its solve: minimise within the rosters left open
+        at the bound, if joined."""
+        from optimizer.roster.ssb_deepen import minimise_within
+
+        if self._price is None or not self.joined.is_set() or self.shared.stop.is_set():
+            return
+        price, graphs = self._price
+        left = self.p.time_limit_s - (time.perf_counter() - self.t0)
+        minimise_within(inst, price, graphs, self.shared, time_limit_s=left, seed=self.p.seed)
 
 
 PORTFOLIO_SHARE = 0.5
@@ -558,7 +628,7 @@ def _portfolio_start(
         built.add_hint(inst, start)
     solver = cp_model.CpSolver()
     _configure(solver, p, ssb_size(inst), time.perf_counter() - t0, share=PORTFOLIO_SHARE)
-    status = solver.solve(built.model, _Relay(inst, built, shared))
+    status = solver.solve(built.model, SolutionRelay(inst, built, shared))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         shared.raise_bound(solver.best_objective_bound)
 
@@ -597,44 +667,9 @@ def _search_thread(
 
 
 SMALL_VARS = 1_500
-"""Instances up to this size (Instances 1–7) give the proving worker ``PROOF_SHARE`` of the
-time; larger ones half of it."""
-
-PROOF_SHARE = 0.8
-"""On small instances with several workers, the LP-heavy single worker gets this share of
-the time to prove the optimum; if it does not, the rest goes to CP-SAT's portfolio with local
-search, started from the best roster so far."""
-
-
-def _improve(
-    inst: SsbInstance,
-    built: SsbModel,
-    first: cp_model.CpSolver | None,
-    start: Plan,
-    p: SsbParams,
-    spent: float,
-) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
-    """Second phase: all workers, every variable hinted from the first phase's roster (or
-    from the constructive one when the first phase found none)."""
-    model = built.model
-    model.clear_hints()
-    if first is not None:
-        for i in range(len(model.proto.variables)):
-            var = model.get_int_var_from_proto_index(i)
-            model.add_hint(var, first.value(var))
-    else:
-        built.add_hint(inst, start)
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.max_time_in_seconds = max(0.1, p.time_limit_s - spent)
-    prm.random_seed = p.seed
-    prm.num_workers = p.num_workers
-    prm.log_search_progress = p.log
-    status = solver.solve(model)
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    if first is not None and (not found or solver.objective_value > first.objective_value):
-        return first, cp_model.FEASIBLE
-    return solver, status
+"""Instances up to this size (Instances 1–7) race the exact solver against column generation,
+which proves them from below; on larger ones pricing converges too slowly (Instance8: still
+far off after 40 s) and the exact solver's bound is no help within a minute."""
 
 
 def _configure(

@@ -68,7 +68,38 @@ class Incumbent:
         self.objective: int | None = None
         self.bound: float = float("-inf")
         self.stop = threading.Event()
-        self.on_closed: Callable[[], None] | None = None
+        self._watchers: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[float], None]] = []
+
+    def watch(self, halt: Callable[[], None]) -> None:
+        """Call ``halt`` (a solver's ``stop_search``) when the race ends; at once if it has."""
+        with self._lock:
+            self._watchers.append(halt)
+        if self.stop.is_set():
+            halt()
+
+    def unwatch(self, halt: Callable[[], None]) -> None:
+        with self._lock:
+            if halt in self._watchers:
+                self._watchers.remove(halt)
+
+    def listen(self, raised: Callable[[float], None]) -> None:
+        """Call ``raised(bound)`` whenever the proven bound rises."""
+        with self._lock:
+            self._listeners.append(raised)
+
+    def unlisten(self, raised: Callable[[float], None]) -> None:
+        with self._lock:
+            if raised in self._listeners:
+                self._listeners.remove(raised)
+
+    def halt(self) -> None:
+        """End the race: every thread stops (a solver being run stops its search)."""
+        self.stop.set()
+        with self._lock:
+            watchers = list(self._watchers)
+        for halt in watchers:
+            halt()
 
     def offer(self, plan: dict[tuple[str, int], str], objective: int) -> bool:
         """Keep ``plan`` if it is the best so far; stop everybody once it meets the bound."""
@@ -85,7 +116,11 @@ class Incumbent:
 
     def raise_bound(self, bound: float) -> None:
         with self._lock:
+            rose = bound > self.bound
             self.bound = max(self.bound, bound)
+            listeners = list(self._listeners) if rose else []
+        for raised in listeners:
+            raised(bound)
         self._check_closed()
 
     @property
@@ -95,9 +130,7 @@ class Incumbent:
 
     def _check_closed(self) -> None:
         if self.closed:
-            self.stop.set()
-            if self.on_closed is not None:
-                self.on_closed()
+            self.halt()
 
 
 @dataclass

@@ -69,7 +69,7 @@ def test_lns_restores_the_model_it_borrowed() -> None:
 def test_incumbent_keeps_the_best_roster_and_closes_at_the_bound() -> None:
     shared = Incumbent()
     closed: list[bool] = []
-    shared.on_closed = lambda: closed.append(True)
+    shared.watch(lambda: closed.append(True))
     assert shared.offer({("A", 0): "D"}, 10)
     assert not shared.offer({("B", 0): "D"}, 12)
     assert shared.best() == ({("A", 0): "D"}, 10)
