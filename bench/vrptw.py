@@ -1,17 +1,18 @@
 """Routing core on public VRPTW instances: the first 25 and 50 customers of Solomon instances,
-fed to the dispatch engine as on-site tickets with an explicit travel matrix, against OR-Tools'
-routing solver (pywrapcp, guided local search) at the same time budget, in the same run.
+fed to the dispatch engine as on-site tickets with an explicit travel matrix, against two routing
+solvers at the same time budget, in the same run: OR-Tools' routing solver (pywrapcp, guided local
+search) and PyVRP (hybrid genetic search, the state of the art on VRPTW).
 
 The instances are Solomon's (``../shared/benchdata/solomon``; ``WFM_BENCHDATA`` overrides the
 folder). Conventions: Euclidean distance in double precision; travel time = distance; service
 starts inside [ready, due] (arriving early waits); every route ends at the depot by its due time.
 
-Dispatch engineers carry no load, so both solvers solve the *uncapacitated* variant (time
+Dispatch engineers carry no load, so every solver solves the *uncapacitated* variant (time
 windows only; fleet of 25): its optimum is at or below the capacitated one. The best-known
 solutions in the folder are for the full 100-customer capacitated instances and are not
-comparable with 25/50-customer prefixes; the in-run OR-Tools result is the baseline. Both solvers
-see the same integer travel times (tenths of a unit, rounded up); the distances reported are
-recomputed in double precision from the routes.
+comparable with 25/50-customer prefixes; the in-run results of both solvers are the baselines.
+All three see the same integer travel times (tenths of a unit, rounded up); the distances
+reported are recomputed in double precision from the routes.
 
 Run: ``python -m bench.vrptw [--budget-25 S] [--budget-50 S] [INSTANCE ...]``.
 """
@@ -222,6 +223,49 @@ def solve_with_ortools_routing(inst: Instance, budget: float) -> tuple[float, in
     return distance, len(routes), sum(len(r) for r in routes), wall
 
 
+# -- PyVRP (the state-of-the-art baseline) ----------------------------------------------------
+
+
+def solve_with_pyvrp(inst: Instance, budget: float, seed: int = 1) -> tuple[float, int, int, float]:
+    """Distance, routes, customers served, wall seconds of PyVRP's hybrid genetic search on the
+    same uncapacitated problem and integer travel times (a fleet of 25 without load limits)."""
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    nodes = inst.nodes
+    scale = 10
+    m = Model()
+    places = [m.add_location(x=c.x, y=c.y) for c in nodes]
+    horizon = inst.depot.due * scale
+    m.add_depot(places[0], tw_early=0, tw_late=horizon)
+    m.add_vehicle_type(num_available=FLEET, capacity=0, tw_early=0, tw_late=horizon)
+    for k, c in enumerate(inst.customers):
+        m.add_client(
+            places[k + 1],
+            delivery=0,
+            service_duration=c.service * scale,
+            tw_early=c.ready * scale,
+            tw_late=c.due * scale,
+        )
+    for i, a in enumerate(places):
+        for j, b in enumerate(places):
+            if i != j:
+                t = math.ceil(dist(nodes[i], nodes[j]) * scale - 1e-9)
+                m.add_edge(a, b, distance=t, duration=t)
+    t0 = time.perf_counter()
+    res = m.solve(stop=MaxRuntime(budget), seed=seed, display=False)
+    wall = time.perf_counter() - t0
+    if not res.is_feasible():
+        return math.inf, 0, 0, wall
+    routes = []
+    for r in res.best.routes():
+        visits = [a.idx for a in r.schedule() if a.is_client()]
+        if visits:
+            routes.append([inst.customers[v].ident for v in visits])
+    distance = sum(route_distance(inst, r) for r in routes)
+    return distance, len(routes), sum(len(r) for r in routes), wall
+
+
 # -- the table ---------------------------------------------------------------------------------
 
 
@@ -240,16 +284,17 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(
         "VRPTW (Solomon prefixes, uncapacitated, fleet 25): dispatch CP-SAT vs OR-Tools routing "
-        "(GLS) at the same time budget"
+        "(GLS) and PyVRP (HGS) at the same time budget"
     )
     header = (
         f"{'instance':<10} {'budget':>6} | {'dispatch km':>11} {'veh':>3} {'served':>6} "
         f"{'wall':>6} {'status':<9} {'ok':<3}| {'routing km':>10} {'veh':>3} {'served':>6} "
-        f"{'wall':>6} | {'ratio':>6}"
+        f"{'wall':>6} | {'ratio':>6} | {'pyvrp km':>9} {'veh':>3} {'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
     ratios: dict[int, list[float]] = {25: [], 50: []}
+    hgs: dict[int, list[float]] = {25: [], 50: []}
     for name in names:
         inst = parse_solomon(folder / f"{name}.txt")
         for size in SIZES:
@@ -257,21 +302,26 @@ def main(argv: list[str] | None = None) -> None:
             budget = budgets[size]
             d, v, served, wall, status, ok = solve_with_dispatch(sub, budget)
             rd, rv, rserved, rwall = solve_with_ortools_routing(sub, budget)
+            pd, pv, pserved, _ = solve_with_pyvrp(sub, budget)
             ratio = d / rd if rd and math.isfinite(rd) and served == size else math.nan
+            p_ratio = d / pd if pd and math.isfinite(pd) and served == size else math.nan
             if math.isfinite(ratio):
                 ratios[size].append(ratio)
+            if math.isfinite(p_ratio) and pserved == size:
+                hgs[size].append(p_ratio)
             print(
                 f"{sub.name:<10} {budget:>6.0f} | {d:>11.1f} {v:>3} {served:>6} {wall:>6.1f} "
                 f"{status:<9} {'yes' if ok else 'NO':<3}| {rd:>10.1f} {rv:>3} {rserved:>6} "
-                f"{rwall:>6.1f} | {ratio:>6.3f}",
+                f"{rwall:>6.1f} | {ratio:>6.3f} | {pd:>9.1f} {pv:>3} {p_ratio:>6.3f}",
                 flush=True,
             )
-    for size, rs in ratios.items():
-        if rs:
-            print(
-                f"{size} customers: dispatch / routing distance, median {statistics.median(rs):.3f}"
-                f", worst {max(rs):.3f} over {len(rs)} instances"
-            )
+    for label, table in (("routing", ratios), ("PyVRP", hgs)):
+        for size, rs in table.items():
+            if rs:
+                print(
+                    f"{size} customers: dispatch / {label} distance, median "
+                    f"{statistics.median(rs):.3f}, worst {max(rs):.3f} over {len(rs)} instances"
+                )
 
 
 if __name__ == "__main__":
