@@ -522,7 +522,7 @@ def _race(inst: SsbInstance, p: SsbParams, size: int, t0: float) -> Roster:
         try:
             if not handover.joined.is_set():
                 status = solver.solve(built.model, SolutionRelay(inst, built, shared))
-            handover.deepen_if_joined(inst)
+            handover.minimise_if_joined(inst)
         finally:
             shared.halt()
     for helper in helpers:
@@ -564,8 +564,8 @@ once ended at 1,388)."""
 
 
 class _Handover:
-    """The exact solver's thread passing to deepening once pricing is stronger (see
-    :data:`HANDOVER_SHARE`)."""
+    """The exact solver's thread passing to :func:`optimizer.roster.ssb_deepen.minimise_within`
+    once pricing is stronger (see :data:`HANDOVER_SHARE`)."""
 
     def __init__(self, shared: Incumbent, p: SsbParams, t0: float) -> None:
         self.shared, self.p, self.t0 = shared, p, t0
@@ -595,7 +595,7 @@ class _Handover:
         if self.solver is not None:
             self.solver.stop_search()
 
-    def deepen_if_joined(self, inst: SsbInstance) -> None:
+    def minimise_if_joined(self, inst: SsbInstance) -> None:
         """In the exact solver's thread, after its solve: minimise within the rosters left open
         at the bound, if joined."""
         from optimizer.roster.ssb_deepen import minimise_within

@@ -30,7 +30,13 @@ from ortools.sat.python import cp_model
 from optimizer.io.benchmark_ssb import SsbInstance
 from optimizer.roster.benchmark import SolutionRelay, SsbModel, build_ssb_model
 from optimizer.roster.ssb_lns import Incumbent
-from optimizer.roster.ssb_price import TOLERANCE, PriceBound, excluded_choices, price_bound
+from optimizer.roster.ssb_price import (
+    TOLERANCE,
+    PriceBound,
+    choice_floors,
+    excluded_choices,
+    price_bound,
+)
 from optimizer.roster.ssb_rows import OFF, RowGraph, row_graphs
 
 
@@ -43,15 +49,17 @@ class DeepenStats:
 
 def restricted_model(
     inst: SsbInstance,
-    price: PriceBound,
+    floors: dict[str, np.ndarray],
     target: int,
     graphs: dict[str, RowGraph],
     cap: bool = True,
 ) -> tuple[SsbModel, int]:
-    """The roster model holding exactly the rosters of penalty ≤ ``target``, with the choices
-    reduced-cost fixing rules out removed; and how many choices were removed."""
+    """The roster model holding exactly the rosters of penalty ≤ ``target`` (``cap``; without
+    it, those and every other roster avoiding the removed choices), with the choices
+    reduced-cost fixing rules out removed (``floors``: :func:`choice_floors`); and how many
+    choices were removed."""
     built = build_ssb_model(inst)
-    masks = excluded_choices(inst, price, target, graphs)
+    masks = excluded_choices(floors, target)
     removed = 0
     for st in inst.staff:
         mask = masks[st.id] & graphs[st.id].allowed
@@ -85,6 +93,7 @@ def deepen(
     work instead of the clock alone, so the same instance gives the same steps."""
     t0 = time.perf_counter()
     stats = DeepenStats([])
+    floors = choice_floors(inst, price, graphs)
     target = math.ceil(price.bound - TOLERANCE)
     shared.raise_bound(target)
     while not shared.stop.is_set():
@@ -96,26 +105,10 @@ def deepen(
         if best is not None and target >= best:
             shared.raise_bound(best)  # the bound reached the best roster: it is optimal
             break
-        built, _ = restricted_model(inst, price, target, graphs)
-        plan, _ = shared.best()
-        if plan:
-            built.add_hint(inst, plan)
-        solver = cp_model.CpSolver()
-        prm = solver.parameters
-        prm.num_workers = 1
-        prm.linearization_level = 2
-        prm.random_seed = seed
-        prm.max_time_in_seconds = left
-        if deterministic_budget is not None:
-            prm.max_deterministic_time = deterministic_budget
-        overtaken = _stop_when_overtaken(solver, target)
-        shared.watch(solver.stop_search)
-        shared.listen(overtaken)
-        try:
-            status = solver.solve(built.model, SolutionRelay(inst, built, shared))
-        finally:
-            shared.unwatch(solver.stop_search)
-            shared.unlisten(overtaken)
+        built, _ = restricted_model(inst, floors, target, graphs)
+        solver, status = _solve_restricted(
+            inst, built, shared, seed, left, deterministic_budget, overtaken_at=target
+        )
         stats.targets.append((target, solver.status_name(status), round(solver.wall_time, 2)))
         if status == cp_model.OPTIMAL:
             shared.raise_bound(solver.objective_value)  # the optimum of the whole instance
@@ -147,7 +140,30 @@ def minimise_within(
     20 s). Its optimum ``v`` is the instance's when ``v ≤ T``; otherwise the bound is ``T + 1``.
     Rosters go to ``shared``; returns CP-SAT's status name."""
     target = math.ceil(shared.bound - TOLERANCE)
-    built, _ = restricted_model(inst, price, target, graphs, cap=False)
+    floors = choice_floors(inst, price, graphs)
+    built, _ = restricted_model(inst, floors, target, graphs, cap=False)
+    solver, status = _solve_restricted(inst, built, shared, seed, max(0.1, time_limit_s))
+    if status == cp_model.OPTIMAL and solver.objective_value <= target + TOLERANCE:
+        shared.raise_bound(solver.objective_value)
+    elif status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        shared.raise_bound(target + 1)
+    elif status == cp_model.FEASIBLE:
+        shared.raise_bound(min(float(target + 1), solver.best_objective_bound))
+    return solver.status_name(status)
+
+
+def _solve_restricted(
+    inst: SsbInstance,
+    built: SsbModel,
+    shared: Incumbent,
+    seed: int,
+    time_limit_s: float,
+    deterministic_budget: float | None = None,
+    overtaken_at: int | None = None,
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """One LP-heavy CP-SAT worker (which proves these small restricted models) on ``built``,
+    hinted with the best roster so far; rosters go to ``shared``, and the solve stops when the
+    race ends or (``overtaken_at``) once the bound passes that target."""
     plan, _ = shared.best()
     if plan:
         built.add_hint(inst, plan)
@@ -156,19 +172,20 @@ def minimise_within(
     prm.num_workers = 1
     prm.linearization_level = 2
     prm.random_seed = seed
-    prm.max_time_in_seconds = max(0.1, time_limit_s)
+    prm.max_time_in_seconds = time_limit_s
+    if deterministic_budget is not None:
+        prm.max_deterministic_time = deterministic_budget
+    overtaken = _stop_when_overtaken(solver, overtaken_at) if overtaken_at is not None else None
     shared.watch(solver.stop_search)
+    if overtaken is not None:
+        shared.listen(overtaken)
     try:
         status = solver.solve(built.model, SolutionRelay(inst, built, shared))
     finally:
         shared.unwatch(solver.stop_search)
-    if status == cp_model.OPTIMAL and solver.objective_value <= target + TOLERANCE:
-        shared.raise_bound(solver.objective_value)
-    elif status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-        shared.raise_bound(target + 1)
-    elif status == cp_model.FEASIBLE:
-        shared.raise_bound(min(float(target + 1), solver.best_objective_bound))
-    return solver.status_name(status)
+        if overtaken is not None:
+            shared.unlisten(overtaken)
+    return solver, status
 
 
 def _stop_when_overtaken(solver: cp_model.CpSolver, target: int) -> Callable[[float], None]:

@@ -194,24 +194,22 @@ def _master(
     return float(res.fun), np.asarray(duals[:n_cover]), np.asarray(duals[n_cover:])
 
 
-def excluded_choices(
-    inst: SsbInstance,
-    price: PriceBound,
-    target: int,
-    graphs: dict[str, RowGraph] | None = None,
+def choice_floors(
+    inst: SsbInstance, price: PriceBound, graphs: dict[str, RowGraph] | None = None
 ) -> dict[str, np.ndarray]:
-    """Per employee, a ``(horizon, 1 + shift types)`` mask of the choices no roster of penalty
-    at most ``target`` makes (reduced-cost fixing at the prices of ``price``)."""
+    """Per employee, a ``(horizon, 1 + shift types)`` array: the least penalty any roster can
+    have in which the employee makes that choice on that day (reduced-cost fixing at the
+    prices of ``price``; ``inf`` where no legal row makes it). It does not depend on a target,
+    so it is computed once for all of them."""
     graphs = graphs or row_graphs(inst)
     costs = _Costs(inst, graphs)
     out: dict[str, np.ndarray] = {}
-    cheapest: dict[str, float] = {}
-    through: dict[str, np.ndarray] = {}
     for st in inst.staff:
-        cost = costs.at(st.id, price.prices)
-        through[st.id] = graphs[st.id].cheapest_through(cost)
-        cheapest[st.id] = float(np.min(through[st.id][0]))
-    for e, values in through.items():
-        floor = price.bound - cheapest[e] + values
-        out[e] = floor > target + TOLERANCE
+        through = graphs[st.id].cheapest_through(costs.at(st.id, price.prices))
+        out[st.id] = price.bound - float(np.min(through[0])) + through
     return out
+
+
+def excluded_choices(floors: dict[str, np.ndarray], target: int) -> dict[str, np.ndarray]:
+    """Per employee, the mask of the choices no roster of penalty at most ``target`` makes."""
+    return {e: floor > target + TOLERANCE for e, floor in floors.items()}

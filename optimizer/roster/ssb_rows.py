@@ -220,8 +220,11 @@ class RowGraph:
                 delta = (*delta[:-1], 1)
         return dst, delta
 
-    def _moves(self, cost: np.ndarray, day: int) -> list[tuple[int, int, tuple, tuple, float]]:
-        """(src run, dst run, src slices, dst slices, cost) of every arc usable on ``day``."""
+    def _moves(
+        self, cost: np.ndarray, day: int
+    ) -> list[tuple[int, int, tuple[int, ...], int, tuple, tuple, float]]:
+        """(src run, dst run, resource delta, choice, src slices, dst slices, cost) of every arc
+        usable on ``day``."""
         out = []
         for arc in self.arcs:
             c = cost[day, arc.choice]
@@ -235,7 +238,7 @@ class RowGraph:
                 continue
             src_sl = tuple(slice(0, n - dl) for dl, n in zip(delta, self.shape, strict=True))
             dst_sl = tuple(slice(dl, n) for dl, n in zip(delta, self.shape, strict=True))
-            out.append((arc.src, dst, src_sl, dst_sl, float(c)))
+            out.append((arc.src, dst, delta, arc.choice, src_sl, dst_sl, float(c)))
         return out
 
     def forward(self, cost: np.ndarray) -> list[np.ndarray]:
@@ -244,7 +247,7 @@ class RowGraph:
         for d in range(self.horizon):
             src, nxt = layers[-1], np.full_like(layers[-1], np.inf)
             live = np.isfinite(src.reshape(len(self.runs), -1)).any(axis=1)
-            for s, t, ssl, tsl, c in self._moves(cost, d):
+            for s, t, _, _, ssl, tsl, c in self._moves(cost, d):
                 if live[s]:
                     np.minimum(nxt[t][tsl], src[s][ssl] + c, out=nxt[t][tsl])
             layers.append(nxt)
@@ -255,7 +258,7 @@ class RowGraph:
         layers = [self._terminal()]
         for d in range(self.horizon - 1, -1, -1):
             nxt, cur = layers[-1], np.full_like(layers[-1], np.inf)
-            for s, t, ssl, tsl, c in self._moves(cost, d):
+            for s, t, _, _, ssl, tsl, c in self._moves(cost, d):
                 np.minimum(cur[s][ssl], nxt[t][tsl] + c, out=cur[s][ssl])
             layers.append(cur)
         layers.reverse()
@@ -275,22 +278,15 @@ class RowGraph:
         row: list[int] = []
         for d in range(self.horizon):
             best: tuple[float, int, int, tuple[int, ...]] | None = None
-            for arc in self.arcs:
-                if arc.src != run:
+            for src, dst, delta, choice, _, _, c in self._moves(cost, d):
+                if src != run:
                     continue
-                c = cost[d, arc.choice]
-                if not self.allowed[d, arc.choice] or not np.isfinite(c):
-                    continue
-                step = self._step(arc, d)
-                if step is None:
-                    continue
-                dst, delta = step
                 new = tuple(r + dl for r, dl in zip(res, delta, strict=True))
                 if any(v >= n for v, n in zip(new, self.shape, strict=True)):
                     continue
-                total = float(c) + float(back[d + 1][(dst, *new)])
+                total = c + float(back[d + 1][(dst, *new)])
                 if best is None or total < best[0] - 1e-12:
-                    best = (total, arc.choice, dst, new)
+                    best = (total, choice, dst, new)
             if best is None:  # cannot happen when the backward value is finite
                 return np.inf, None
             _, choice, run, res = best
@@ -305,15 +301,10 @@ class RowGraph:
             return out
         fwd, back = self.forward(cost), self.backward(cost)
         for d in range(self.horizon):
-            for s, t, ssl, tsl, c in self._moves(cost, d):
+            for s, t, _, choice, ssl, tsl, c in self._moves(cost, d):
                 v = float(np.min(fwd[d][s][ssl] + c + back[d + 1][t][tsl]))
-                choice = self._choice_of(s, t)
                 out[d, choice] = min(out[d, choice], v)
         return out
-
-    def _choice_of(self, src: int, dst: int) -> int:
-        run = self.runs[dst]
-        return OFF if run.shift is None else run.shift + 1
 
 
 def row_graphs(inst: SsbInstance, max_cells: int = MAX_CELLS) -> dict[str, RowGraph]:

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.io.benchmark_ssb import SsbInstance, SsbStaff, parse_ssb, read_ssb
 from optimizer.roster import SsbParams, score_ssb, solve_ssb
-from optimizer.roster.benchmark import _race, _staff_violations, build_ssb_model
+from optimizer.roster.benchmark import _Handover, _staff_violations, build_ssb_model
 from optimizer.roster.ssb_deepen import (
     _stop_when_overtaken,
     deepen,
@@ -23,14 +23,37 @@ from optimizer.roster.ssb_deepen import (
 )
 from optimizer.roster.ssb_heuristic import greedy_ssb_plan
 from optimizer.roster.ssb_lns import Incumbent
-from optimizer.roster.ssb_price import price_bound
+from optimizer.roster.ssb_price import PriceBound, choice_floors, price_bound
 from optimizer.roster.ssb_rows import OFF, RowGraph, row_graphs
 from tests.unit.test_roster_benchmark import INSTANCE1, TINY, benchdata, needs_instance1
 
 INSTANCE2 = benchdata() / "shift-scheduling" / "Instance2.txt"
-needs_instance2 = pytest.mark.skipif(
-    not INSTANCE2.exists(), reason=f"benchmark data not found at {INSTANCE2}"
-)
+
+
+def _tiny_priced() -> tuple[SsbInstance, int, dict[str, RowGraph], PriceBound]:
+    """TINY, its optimum (by the exact solver), its row graphs and its priced bound."""
+    inst = parse_ssb(TINY, name="tiny")
+    optimum = solve_ssb(inst, SsbParams(num_workers=1, max_deterministic_time=5)).objective
+    assert optimum is not None
+    graphs = row_graphs(inst)
+    price = price_bound(inst, graphs=graphs)
+    assert price is not None and price.bound <= optimum + 1e-6
+    return inst, int(optimum), graphs, price
+
+
+Priced = tuple[SsbInstance, dict[str, RowGraph], PriceBound]
+
+
+@pytest.fixture(scope="module")
+def instance2_priced() -> Priced:
+    """Instance2 (optimum 828), its row graphs and its converged priced bound."""
+    if not INSTANCE2.exists():
+        pytest.skip(f"benchmark data not found at {INSTANCE2}")
+    inst = read_ssb(INSTANCE2)
+    graphs = row_graphs(inst)
+    price = price_bound(inst, greedy_ssb_plan(inst), time_limit_s=120, graphs=graphs)
+    assert price is not None and price.converged
+    return inst, graphs, price
 
 
 def _cp_sat_cheapest(
@@ -127,29 +150,19 @@ def test_the_priced_bound_is_valid_and_converges() -> None:
 
 
 def test_the_restricted_model_keeps_the_optimum_and_nothing_cheaper() -> None:
-    inst = parse_ssb(TINY, name="tiny")
-    optimum = solve_ssb(inst, SsbParams(num_workers=1, max_deterministic_time=5)).objective
-    assert optimum is not None
-    graphs = row_graphs(inst)
-    price = price_bound(inst, graphs=graphs)
-    assert price is not None and price.bound <= optimum + 1e-6
-    for target, expected in ((int(optimum), cp_model.OPTIMAL), (int(optimum) - 1, None)):
-        built, _ = restricted_model(inst, price, target, graphs)
+    inst, optimum, graphs, price = _tiny_priced()
+    floors = choice_floors(inst, price, graphs)
+    for target, expected in ((optimum, cp_model.OPTIMAL), (optimum - 1, cp_model.INFEASIBLE)):
+        built, _ = restricted_model(inst, floors, target, graphs)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        status = solver.solve(built.model)
-        if expected is None:
-            assert status == cp_model.INFEASIBLE
-        else:
-            assert status == expected and solver.objective_value == optimum
+        assert solver.solve(built.model) == expected
+        if expected == cp_model.OPTIMAL:
+            assert solver.objective_value == optimum
 
 
-@needs_instance2
-def test_deepening_proves_instance2_from_below_reproducibly() -> None:
-    inst = read_ssb(INSTANCE2)
-    graphs = row_graphs(inst)
-    price = price_bound(inst, greedy_ssb_plan(inst), time_limit_s=120, graphs=graphs)
-    assert price is not None and price.converged
+def test_deepening_proves_instance2_from_below_reproducibly(instance2_priced: Priced) -> None:
+    inst, graphs, price = instance2_priced
     runs = []
     for _ in range(2):
         shared = Incumbent()
@@ -171,11 +184,33 @@ def test_pricing_gives_way_when_the_race_is_over() -> None:
     assert prove_by_pricing(inst, shared, time_limit_s=10) is None
 
 
-@needs_instance2
-def test_the_race_proves_instance2_with_pricing() -> None:
-    inst = read_ssb(INSTANCE2)
-    raced = _race(inst, SsbParams(time_limit_s=120, num_workers=2), size=0, t0=time.perf_counter())
-    assert raced.status == "OPTIMAL" and raced.objective == 828 == raced.best_bound
+def test_the_exact_solver_hands_its_thread_over_once_pricing_is_stronger(
+    instance2_priced: Priced,
+) -> None:
+    inst, graphs, price = instance2_priced
+    shared = Incumbent()
+    # the handover is due at once: a tenth of 100 s has passed already
+    handover = _Handover(shared, SsbParams(time_limit_s=100), t0=time.perf_counter() - 10)
+    handover.exact_bound_raised(800)
+    shared.raise_bound(math.ceil(price.bound - 1e-6))  # as the pricing thread does
+    handover.priced(price, graphs)
+    assert handover.joined.wait(timeout=60)
+    handover.minimise_if_joined(inst)
+    assert shared.closed and shared.best()[1] == 828
+
+
+def test_the_exact_solver_keeps_its_thread_when_its_bound_is_as_strong(
+    instance2_priced: Priced,
+) -> None:
+    inst, graphs, price = instance2_priced
+    shared = Incumbent()
+    handover = _Handover(shared, SsbParams(time_limit_s=100), t0=time.perf_counter())
+    handover.exact_bound_raised(price.bound)
+    handover._price = (price, graphs)
+    handover._take_over()
+    assert not handover.joined.is_set()
+    handover.minimise_if_joined(inst)
+    assert shared.best()[1] is None  # nothing was run
 
 
 def test_the_incumbent_stops_every_watched_solver_once_halted() -> None:
@@ -197,12 +232,8 @@ def test_the_incumbent_stops_every_watched_solver_once_halted() -> None:
     assert calls == ["first", "second"]
 
 
-@needs_instance2
-def test_minimising_within_the_open_rosters_proves_instance2() -> None:
-    inst = read_ssb(INSTANCE2)
-    graphs = row_graphs(inst)
-    price = price_bound(inst, greedy_ssb_plan(inst), time_limit_s=120, graphs=graphs)
-    assert price is not None
+def test_minimising_within_the_open_rosters_proves_instance2(instance2_priced: Priced) -> None:
+    inst, graphs, price = instance2_priced
     shared = Incumbent()
     shared.raise_bound(math.ceil(price.bound - 1e-6))
     assert shared.bound <= 828
@@ -215,12 +246,7 @@ def test_minimising_within_the_open_rosters_proves_instance2() -> None:
 
 
 def test_minimising_within_the_rosters_open_below_the_optimum_raises_the_bound_to_it() -> None:
-    inst = parse_ssb(TINY, name="tiny")
-    optimum = solve_ssb(inst, SsbParams(num_workers=1, max_deterministic_time=5)).objective
-    assert optimum is not None
-    graphs = row_graphs(inst)
-    price = price_bound(inst, graphs=graphs)
-    assert price is not None
+    inst, optimum, graphs, price = _tiny_priced()
     shared = Incumbent()
     shared.raise_bound(optimum - 1)
     minimise_within(inst, price, graphs, shared, time_limit_s=60)
