@@ -14,25 +14,31 @@ real plan maps onto the columns by rounding each start down to its bucket, and t
   them; nor does it overlap the time outside their hours or work already under way (a fixed
   interval [p, q) holds buckets ⌊p⌋ … ⌊q⌋ − 1), nor the lunch (a column of its own, placed in
   its window, which may sit outside hours but not on work under way);
-- a visit is preceded by a drive of its engineer, at least as long as the shortest leg that
-  can lead there (from where they are or from another visit they could make), which holds
-  buckets like work does and arrives by the visit's bucket;
+- an engineer's visits form a route (:func:`_drives`): every visit made has one drive in, from
+  where the engineer is or from another of their visits, and one drive out, to another visit
+  or back to base by the end of the day, each holding the buckets of its leg at the quickest
+  time of day, leaving after its visit's work and arriving by the next visit's bucket; the
+  engineer leaves where they are once, as soon as they make any visit. When the whole routes
+  would take too many columns, an engineer's visits keep only one drive in each, as long as the
+  shortest leg that can lead there (:func:`_drive_before`);
 - each column is charged what the earliest real start inside its bucket would cost: the
   urgent ticket's waiting, a breach only when even that start is past the deadline, minutes
   late; a ticket left out is charged as the model charges it (a start at the horizon's end).
 
 So every plan is a solution of the relaxation that costs no more on each of these terms, and
 the optimum of its linear programme, given the values the earlier stages kept, is a lower bound
-on the stage. What it does not see — the real leg (not the shortest), the drive back to base,
-traffic, and whole numbers (it is a linear programme) — only makes it weaker, never wrong. On
-the S benchmark it bounds minutes late at 2,982 where CP-SAT's own bound is 1,600–1,900 and the
-best plan found 3,349; its integer optimum, 3,057, takes HiGHS 20 s and is not used.
+on the stage. What it does not see — traffic (each leg at its quickest), a route's order in time
+beyond "in before out", and whole numbers (it is a linear programme) — only makes it weaker,
+never wrong. On the S benchmark it bounds minutes late at 3,209 (2,982 with one shortest drive
+per visit, before the routes) where CP-SAT's own bound is 1,500–1,900 and the best plan found in
+a minute 3,349; its integer optimum, 3,308, takes HiGHS 75 s and is not used.
 
 The bound is used in :mod:`optimizer.dispatch.optimal`: it is added to the CP-SAT model of the
 stage as a cut (``stage ≥ bound``), so CP-SAT stops as soon as a plan meets it, and the stage's
 best bound (hence the gap reported) is the better of the two. The linear programme is solved by
-HiGHS (SciPy), which is deterministic; with ``deterministic`` an iteration limit, not the
-clock, bounds its work.
+HiGHS (SciPy), by the dual simplex, or for minutes late under the wall clock by the
+interior-point method (:data:`INTERIOR_TERMS`); with ``deterministic`` an iteration limit, not
+the clock, bounds its work.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
-from optimizer.dispatch.problem import START, Crew, Job, Problem, idle_start, latest_start_for
+from optimizer.dispatch.problem import END, START, Crew, Job, Problem, idle_start, latest_start_for
 
 GRIDS_MIN = (5, 10, 15, 20, 30)
 """Bucket lengths tried, in minutes, finest first: the first that keeps the columns within
@@ -52,23 +58,36 @@ GRIDS_MIN = (5, 10, 15, 20, 30)
 duration is a multiple of 5); coarser buckets round short jobs down and weaken the bound."""
 
 MAX_COLUMNS = 70_000
-"""Most columns of the linear programme (measured, 2 cores: S has 12,000 columns on 5-minute
-buckets, its bounds take 0.1–0.4 s; M has 127,000 on 5 minutes, whose bound on breaches takes
-4.8 s and on minutes late 56 s, 65,000 on 10 minutes (breaches 1.2 s, bound 188) and 43,000 on
-15 minutes (0.4 s, bound 181); M-new_year 66,000 on 15 minutes, breaches bound 336 in 0.6 s
-against 267 on 30 minutes). Above it even on the coarsest grid (the L benchmark) no bound is
-computed."""
+"""Most columns of the linear programme. The grid is chosen on the work columns; then whole
+routes are added, engineer by engineer (the smallest first), while the total stays within it.
+Measured, 2 cores: S has 12,000 work columns on 5-minute buckets and its two routes 5,600 more
+(bounds: breaches 0.3–0.7 s, minutes late 1.5 s; 0.1–0.8 s without the routes); M has 127,000
+on 5 minutes, whose bound on breaches takes 4.8 s and on minutes late 56 s, 65,000 on 10
+minutes (breaches 1.2 s, bound 188) and 43,000 on 15 minutes (0.4 s, bound 181); M-new_year
+66,000 on 15 minutes, breaches bound 336 in 0.6 s against 267 on 30 minutes. M's routes do not
+fit beside its work columns, so its visits keep one shortest drive in each. Above the limit
+even on the coarsest grid (the L benchmark) no bound is computed."""
 
 BOUNDED_TERMS = ("pins_dropped", "urgent_wait", "breaches", "late_min", "left_out")
 """The terms the relaxation models: those decided by who starts what when (travel cost, changes
 and balance are not)."""
 
-CELL_KEY = 1 << 32
-"""Spacing of the (crew, bucket) keys: far more buckets than any horizon has."""
+Hold = tuple[int, int, int]
+"""The buckets a column holds in its engineer's day: (crew, first bucket, how many)."""
 
 ITERATIONS_PER_COLUMN = 2.0
 """Simplex iteration limit per column in deterministic mode (the S and M bounds take about a
 third of that)."""
+
+INTERIOR_TERMS = frozenset({"late_min"})
+"""Terms whose programme HiGHS's interior-point method solves faster than its dual simplex (S,
+minutes late: 1.5–1.7 s against 2.5–2.7 s; on breaches the simplex is faster, 0.3 s against
+0.7 s, and M's 1.4 s against 1.5 s)."""
+
+INTERIOR_MIN_S = 1.0
+"""Least time limit given to the interior-point method: below it the dual simplex is used, which
+keeps to any limit (given 0.3 s on M's minutes late, the interior-point method ran 3.8 s to
+the end; given 1 or 2 s it stopped on time)."""
 
 
 @dataclass
@@ -83,6 +102,8 @@ class Relaxation:
     a_ub: csr_matrix
     b_ub: np.ndarray
     terms: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict)
+    work: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    """Work columns: column → (job, crew, the earliest real start in its bucket)."""
 
     @property
     def columns(self) -> int:
@@ -162,28 +183,42 @@ def _bucket_starts(ranges: list[tuple[int, int]], grid: tuple[int, int]) -> dict
 @dataclass
 class _Builder:
     """The programme under construction: columns, equality rows (with their right-hand
-    sides), precedence rows (``≤ 0``) and the (crew, bucket) cells each column holds."""
+    sides), precedence rows (``≤ 0``) and the buckets each column holds in its engineer's day,
+    ``(column, crew, first bucket, buckets held)``, which become the capacity rows."""
 
     eq: list[tuple[int, int, float]] = field(default_factory=list)
     eq_rhs: list[float] = field(default_factory=list)
     prec: list[tuple[int, int, float]] = field(default_factory=list)
     n_prec: int = 0
-    cells: list[np.ndarray] = field(default_factory=list)
-    cell_cols: list[np.ndarray] = field(default_factory=list)
+    holds: list[tuple[int, int, int, int]] = field(default_factory=list)
     n: int = 0
 
     def row(self, rhs: float) -> int:
         self.eq_rhs.append(rhs)
         return len(self.eq_rhs) - 1
 
-    def column(self, eq_row: int, cells: np.ndarray, coef: float = 1.0) -> int:
+    def column(self, eq_row: int, hold: Hold | None = None, coef: float = 1.0) -> int:
         col = self.n
         self.n += 1
         self.eq.append((eq_row, col, coef))
-        if len(cells):
-            self.cells.append(cells)
-            self.cell_cols.append(np.full(len(cells), col))
+        if hold is not None and hold[2] > 0:
+            self.holds.append((col, *hold))
         return col
+
+    def ordered(self, leads: list[tuple[int, int]], follows: list[tuple[int, int]]) -> None:
+        """By every time t, the ``follows`` columns chosen at or before t are no more than the
+        ``leads`` columns chosen at or before t (each a list of (time, column), at most one of
+        the leads chosen in all). Written as a chain of equalities with one slack column per
+        time (the leads chosen so far minus the follows), so its size grows with the columns,
+        not with columns × times."""
+        times = sorted({t for t, _ in leads} | {t for t, _ in follows})
+        rows = {t: self.row(0) for t in times}
+        self.eq += [(rows[t], col, 1.0) for t, col in leads]
+        self.eq += [(rows[t], col, -1.0) for t, col in follows]
+        for k, t in enumerate(times):
+            slack = self.column(rows[t], None, -1.0)
+            if k + 1 < len(times):
+                self.eq.append((rows[times[k + 1]], slack, 1.0))
 
     def precedence(self, entries: list[tuple[int, float]]) -> None:
         self.prec += [(self.n_prec, col, coef) for col, coef in entries]
@@ -195,10 +230,17 @@ class _Builder:
             return coo_matrix((v, (r, c)), shape=(rows, self.n)).tocsr()
 
         a_eq = sparse(self.eq, len(self.eq_rhs))
-        keys = np.concatenate(self.cells) if self.cells else np.empty(0, dtype=int)
-        cols = np.concatenate(self.cell_cols) if self.cell_cols else np.empty(0, dtype=int)
-        ids, rows = np.unique(keys, return_inverse=True)
-        a_cap = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(ids), self.n)).tocsr()
+        held = np.array(self.holds, dtype=np.int64).reshape(-1, 4)
+        spans = held[:, 3]
+        cols = np.repeat(held[:, 0], spans)
+        crews = np.repeat(held[:, 1], spans)
+        # bucket a + k for k < n: a repeated n times plus 0 … n − 1 within each hold
+        within = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans)
+        buckets = np.repeat(held[:, 2], spans) + within
+        _, rows = np.unique(np.stack([crews, buckets], axis=1), axis=0, return_inverse=True)
+        rows = rows.reshape(-1)
+        n_cells = int(rows.max()) + 1 if len(rows) else 0
+        a_cap = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_cells, self.n)).tocsr()
         a_cap = a_cap[np.diff(a_cap.indptr) > 1]  # a bucket one column alone holds: no row
         a_ub = vstack([a_cap, sparse(self.prec, self.n_prec)]).tocsr()
         b_ub = np.concatenate([np.ones(a_cap.shape[0]), np.zeros(self.n_prec)])
@@ -220,13 +262,15 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
     }
     under_way = {c.index: _held(list(c.busy), grids[c.index]) for c in problem.crews}
 
-    def cells(crew: int, b: int, span: np.ndarray) -> np.ndarray:
-        """A key per (crew, bucket) held; keys become capacity rows once all columns exist."""
-        return crew * CELL_KEY + b + span
+    def cells(crew: int, b: int, span: np.ndarray) -> Hold:
+        """The buckets a column holds: b … b + len(span) − 1 of the crew's day."""
+        return (crew, b, len(span))
 
     jobs = [j for j in problem.jobs if j.schedulable]
     out = _Builder()
     costs: dict[str, list[tuple[int, int]]] = {name: [] for name in BOUNDED_TERMS}
+    route_visits: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    work: dict[int, tuple[int, int, int]] = {}
     for job in jobs:
         once = out.row(1)
         for ci in job.candidates:
@@ -241,10 +285,27 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
                 col = out.column(once, cells(ci, b, span))
                 _charge(costs, job, s, col, weights)
                 visits.append((b, col))
+                work[col] = (job.index, ci, s)
             if job.onsite and visits:
-                _drive_before(problem, out, job, crew, grid, visits, off_hours[ci], cells)
-        col = out.column(once, np.empty(0, dtype=int))  # left out
+                route_visits.setdefault(ci, {})[job.index] = visits
+        col = out.column(once)  # left out
         _charge(costs, job, h, col, weights, left=True)
+
+    def route_columns(ci: int, visits_of: dict[int, list[tuple[int, int]]]) -> int:
+        """About how many drive columns a whole route takes: one per source (where the
+        engineer is, or another visit) or way back, per bucket a visit can start in."""
+        return (len(visits_of) + 1) * sum(len(v) for v in visits_of.values())
+
+    room = MAX_COLUMNS - out.n
+    for ci, visits_of in sorted(route_visits.items(), key=lambda kv: route_columns(*kv)):
+        crew, grid = problem.crews[ci], grids[ci]
+        need = route_columns(ci, visits_of)
+        if need <= room:
+            room -= need
+            _drives(problem, out, crew, grid, visits_of, (off_hours[ci], under_way[ci]), cells)
+            continue
+        for j, visits in visits_of.items():
+            _drive_before(problem, out, problem.jobs[j], crew, grid, visits, off_hours[ci], cells)
     for crew in problem.crews:
         grid = grids[crew.index]
         for br in crew.breaks:
@@ -259,7 +320,7 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
             if not placed:
                 return None
     a_eq, b_eq, a_ub, b_ub = out.matrices()
-    relax = Relaxation(a_eq, b_eq, a_ub, b_ub)
+    relax = Relaxation(a_eq, b_eq, a_ub, b_ub, work=work)
     constants = _constants(problem)
     for name in BOUNDED_TERMS:
         vec = np.zeros(out.n)
@@ -267,6 +328,79 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
             vec[col] += cost
         relax.terms[name] = (vec, constants[name])
     return relax
+
+
+def _drives(
+    problem: Problem,
+    out: _Builder,
+    crew: Crew,
+    grid: tuple[int, int],
+    visits_of: dict[int, list[tuple[int, int]]],
+    held: tuple[set[int], set[int]],
+    cells,  # type: ignore[no-untyped-def]
+) -> None:
+    """An engineer's route as drives, each holding the buckets of its leg's quickest time of
+    day: every visit made has exactly one drive in (from where the engineer is, or from another
+    visit) and one drive out (to another visit, or back to base by the end of the day); the
+    engineer leaves where they are once, as soon as they make any visit. A drive leaves after
+    its visit's work ends (leaving in bucket ``a`` after work of ``d`` minutes started in bucket
+    ``b`` means ``b + ⌊d/G⌋ ≤ a``) and arrives by the next visit's bucket (a drive of ``m``
+    minutes leaving in bucket ``a`` arrives in bucket ``a + ⌊m/G⌋`` or later). ``held``: the
+    buckets outside hours or under way, which no drive out to a visit may hold, and those under
+    way, which the way back may not (it may end a gap in the engineer's hours, as in the model).
+    """
+    offset, g = grid
+    off_hours, under_way = held
+    jobs = problem.jobs
+    first = {v: min(b for b, _ in cols) for v, cols in visits_of.items()}
+    last = {v: max(b for b, _ in cols) for v, cols in visits_of.items()}
+    ready = {START: _bucket(crew.t0, grid)}
+    ready.update({v: first[v] + jobs[v].duration // g for v in visits_of})
+    into = {v: out.row(0) for v in visits_of}
+    leave = {v: out.row(0) for v in visits_of}
+    once = out.row(1)
+    out.column(once)  # no visit at all: the engineer stays
+    for v, cols in visits_of.items():
+        for _, col in cols:
+            out.eq += [(into[v], col, -1.0), (leave[v], col, -1.0)]
+    arrivals: dict[int, list[tuple[int, int]]] = {v: [] for v in visits_of}
+    departures: dict[int, list[tuple[int, int]]] = {v: [] for v in visits_of}
+    starts: list[int] = []
+
+    def legs(
+        src: int, minutes: int, latest: int, row: int, barred: set[int]
+    ) -> list[tuple[int, int]]:
+        span = np.arange(minutes // g)
+        return [
+            (a, out.column(row, cells(crew.index, a, span)))
+            for a in range(ready[src], latest + 1)
+            if not any(a + k in barred for k in span)
+        ]
+
+    for v in visits_of:
+        for src in [START, *visits_of]:
+            if src == v:
+                continue
+            minutes = problem.least_minutes(crew, src, v)
+            for a, col in legs(src, minutes, last[v] - minutes // g, into[v], off_hours):
+                arrivals[v].append((a + minutes // g, col))
+                if src == START:
+                    out.eq.append((once, col, 1.0))
+                    starts.append(col)
+                else:
+                    out.eq.append((leave[src], col, 1.0))
+                    departures[src].append((a, col))
+    for u in visits_of:
+        minutes = problem.least_minutes(crew, u, END)
+        latest = (crew.day_end - minutes - offset) // g
+        for a, col in legs(u, minutes, latest, leave[u], under_way):
+            departures[u].append((a, col))
+    for v, cols in visits_of.items():
+        out.ordered(arrivals[v], cols)  # visits started by t <= drives arrived by t
+        ended = [(b + jobs[v].duration // g, col) for b, col in cols]
+        out.ordered(ended, departures[v])  # drives left by t <= work ended by t
+        # a visit made means the engineer left where they are
+        out.precedence([(col, 1.0) for _, col in cols] + [(col, -1.0) for col in starts])
 
 
 def least_drive_in(problem: Problem, job: Job, crew: Crew) -> int:
@@ -352,6 +486,17 @@ def _constants(problem: Problem) -> dict[str, int]:
     return out
 
 
+def _method(objective: dict[str, int], time_limit_s: float | None, deterministic: bool) -> str:
+    """HiGHS's method for a stage's programme: the interior-point one for the terms it is faster
+    on, given the time; otherwise the dual simplex (the only one with ``deterministic``, whose
+    iteration limit is its work limit)."""
+    if deterministic or not INTERIOR_TERMS & set(objective):
+        return "highs-ds"
+    if time_limit_s is not None and time_limit_s < INTERIOR_MIN_S:
+        return "highs-ds"
+    return "highs-ipm"
+
+
 def stage_bound(
     relax: Relaxation,
     kept: dict[str, int],
@@ -384,7 +529,7 @@ def stage_bound(
         A_eq=relax.a_eq,
         b_eq=relax.b_eq,
         bounds=(0, 1),
-        method="highs-ds",
+        method=_method(objective, time_limit_s, deterministic),
         options=options,
     )
     if res.status != 0:

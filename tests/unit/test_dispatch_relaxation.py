@@ -10,6 +10,7 @@ from optimizer.dispatch import DispatchRequest, optimal
 from optimizer.dispatch.bound import BOUNDED_TERMS, build_relaxation, stage_bound
 from optimizer.dispatch.greedy import solve_greedy
 from optimizer.dispatch.problem import build_problem
+from optimizer.dispatch.schedule import TERMS, evaluate
 from tests.unit.test_dispatch_fixtures import at, engineer, request, solved, ticket
 from tests.unit.test_dispatch_random import _random_request
 
@@ -148,3 +149,41 @@ def test_the_drive_between_two_visits_pushes_the_bound():
         ticket("far", onsite=True, where="site_far", deadline=at(9, 40)),
     ]
     assert _late_bound(request([engineer("a")], tickets)) == 25
+
+
+def test_the_drive_out_of_the_office_is_paid_once_before_two_visits_at_one_site():
+    # Half an hour of remote work and two half-hour visits at site_far (30 min from the
+    # office), all due 09:00. Remote work first: the visits start 10:00 and 10:30 (60 + 90
+    # late); the visits first: 30 + 60, and the remote work at 10:30 (90). The visits are next to
+    # each other, but the drive out to the first of them still takes the engineer's time.
+    tickets = [ticket("remote", deadline=at(9))]
+    tickets += [ticket(f"v{k}", onsite=True, where="site_far", deadline=at(9)) for k in range(2)]
+    assert _late_bound(request([engineer("a")], tickets)) == 150
+
+
+def test_the_way_back_to_base_takes_time_from_the_end_of_the_day():
+    # From 09:00 to 11:00: a half-hour visit at site_far and an hour of remote work, both due
+    # 09:00. Driving out and back takes an hour, so one of the two cannot be done by 11:00 (a
+    # ticket left out counts as starting at 11:00, 120 minutes late). Without the way back the
+    # day would hold both: the visit at 09:30, the remote work at 10:00 (90 minutes late).
+    tickets = [
+        ticket("visit", onsite=True, where="site_far", deadline=at(9)),
+        ticket("remote", minutes=60, deadline=at(9)),
+    ]
+    bound = _late_bound(request([engineer("a", hours=((9, 0), (11, 0)))], tickets))
+    assert bound is not None and 90 < bound <= 120
+
+
+def test_a_stage_is_settled_by_the_plan_in_hand_not_by_the_first_hint(monkeypatch):
+    # In this request the greedy hint leaves one ticket out, the fewest possible, but the plan
+    # with the fewest minutes late leaves out two. Once minutes late are kept, "one left out"
+    # is no longer reachable: the stage must be judged on the plan in hand.
+    monkeypatch.setattr(optimal._LazyRelaxation, "bound", lambda *a, **k: None)
+    problem = build_problem(_random_request(194))
+    result = optimal.solve_optimal(problem, solve_greedy(problem))
+    assert result.schedule is not None
+    reached = dict(zip(TERMS, evaluate(problem, result.schedule), strict=True))
+    for stage in result.stages:
+        assert stage.status in ("OPTIMAL", "FEASIBLE"), stage
+        if len(stage.names) == 1:
+            assert stage.objective == reached[stage.names[0]], stage
