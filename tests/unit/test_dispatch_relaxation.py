@@ -12,7 +12,7 @@ from optimizer.dispatch.greedy import solve_greedy
 from optimizer.dispatch.problem import build_problem
 from optimizer.dispatch.schedule import TERMS, evaluate
 from tests.unit.test_dispatch_fixtures import at, engineer, request, solved, ticket
-from tests.unit.test_dispatch_random import _random_request
+from tests.unit.test_dispatch_random import _random_city_request, _random_request
 
 
 def _late_bound(req, kept=None) -> int | None:
@@ -45,6 +45,12 @@ def _assert_the_bound_never_exceeds_a_plan(req, monkeypatch) -> None:
 @pytest.mark.parametrize("seed", range(60))
 def test_the_bound_never_exceeds_what_a_plan_of_the_model_reaches(seed, monkeypatch):
     _assert_the_bound_never_exceeds_a_plan(_random_request(seed), monkeypatch)
+
+
+@pytest.mark.parametrize("seed", [*range(10), 271, 277])
+def test_the_bound_holds_on_routes_across_the_volga_with_traffic(seed, monkeypatch):
+    # 271 and 277: routes whose programmes need three simplex iterations a column
+    _assert_the_bound_never_exceeds_a_plan(_random_city_request(seed), monkeypatch)
 
 
 def _with(req, **changes) -> DispatchRequest:
