@@ -59,14 +59,21 @@ duration is a multiple of 5); coarser buckets round short jobs down and weaken t
 
 MAX_COLUMNS = 70_000
 """Most columns of the linear programme. The grid is chosen on the work columns; then whole
-routes are added, engineer by engineer (the smallest first), while the total stays within it.
-Measured, 2 cores: S has 12,000 work columns on 5-minute buckets and its two routes 5,600 more
-(bounds: breaches 0.3–0.7 s, minutes late 1.5 s; 0.1–0.8 s without the routes); M has 127,000
+routes are added, engineer by engineer (the smallest first), while the total stays within
+:data:`ROUTE_MAX_COLUMNS`. Measured, 2 cores: S has 12,000 work columns on 5-minute buckets and
+its two routes 5,600 more (bounds: breaches 0.3–0.7 s, minutes late 1.5 s; 0.1–0.8 s without the
+routes); M has 127,000
 on 5 minutes, whose bound on breaches takes 4.8 s and on minutes late 56 s, 65,000 on 10
 minutes (breaches 1.2 s, bound 188) and 43,000 on 15 minutes (0.4 s, bound 181); M-new_year
-66,000 on 15 minutes, breaches bound 336 in 0.6 s against 267 on 30 minutes. M's routes do not
-fit beside its work columns, so its visits keep one shortest drive in each. Above the limit
+66,000 on 15 minutes, breaches bound 336 in 0.6 s against 267 on 30 minutes. Above the limit
 even on the coarsest grid (the L benchmark) no bound is computed."""
+
+ROUTE_MAX_COLUMNS = 30_000
+"""Whole routes are added while the programme stays within this many columns; beyond it each
+visit keeps one shortest drive in. The routes are what lifts S's bound on minutes late (3,209
+against 2,982); on M-sick (58,500 work columns) they added 12,000 columns, doubled the time of
+the bound on breaches (1.3 s to 2.6 s, so a noisy run lost it) and left it at 205; on M at
+188."""
 
 BOUNDED_TERMS = ("pins_dropped", "urgent_wait", "breaches", "late_min", "left_out")
 """The terms the relaxation models: those decided by who starts what when (travel cost, changes
@@ -296,7 +303,7 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
         engineer is, or another visit) or way back, per bucket a visit can start in."""
         return (len(visits_of) + 1) * sum(len(v) for v in visits_of.values())
 
-    room = MAX_COLUMNS - out.n
+    room = ROUTE_MAX_COLUMNS - out.n
     for ci, visits_of in sorted(route_visits.items(), key=lambda kv: route_columns(*kv)):
         crew, grid = problem.crews[ci], grids[ci]
         need = route_columns(ci, visits_of)
