@@ -100,9 +100,10 @@ the end; given 1 or 2 s it stopped on time)."""
 @dataclass
 class Relaxation:
     """The linear programme: ``A_eq z = b_eq`` (each ticket once or left out, each lunch once,
-    a drive to each visit made), ``A_ub z ≤ b_ub`` (one thing per bucket and engineer; a visit
-    starts after its drive), and each term as a vector over ``z`` plus a constant (the tickets
-    the engines do not decide)."""
+    a drive into and out of each visit made, one drive out of where the engineer is, and the
+    order in time of a route's drives and visits), ``A_ub z ≤ b_ub`` (one thing per bucket and
+    engineer; a visit made means the engineer left), and each term as a vector over ``z`` plus a
+    constant (the tickets the engines do not decide)."""
 
     a_eq: csr_matrix
     b_eq: np.ndarray
