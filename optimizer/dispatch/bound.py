@@ -110,8 +110,6 @@ class Relaxation:
     a_ub: csr_matrix
     b_ub: np.ndarray
     terms: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict)
-    work: dict[int, tuple[int, int, int]] = field(default_factory=dict)
-    """Work columns: column → (job, crew, the earliest real start in its bucket)."""
 
     @property
     def columns(self) -> int:
@@ -278,7 +276,6 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
     out = _Builder()
     costs: dict[str, list[tuple[int, int]]] = {name: [] for name in BOUNDED_TERMS}
     route_visits: dict[int, dict[int, list[tuple[int, int]]]] = {}
-    work: dict[int, tuple[int, int, int]] = {}
     for job in jobs:
         once = out.row(1)
         for ci in job.candidates:
@@ -293,7 +290,6 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
                 col = out.column(once, cells(ci, b, span))
                 _charge(costs, job, s, col, weights)
                 visits.append((b, col))
-                work[col] = (job.index, ci, s)
             if job.onsite and visits:
                 route_visits.setdefault(ci, {})[job.index] = visits
         col = out.column(once)  # left out
@@ -328,7 +324,7 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
             if not placed:
                 return None
     a_eq, b_eq, a_ub, b_ub = out.matrices()
-    relax = Relaxation(a_eq, b_eq, a_ub, b_ub, work=work)
+    relax = Relaxation(a_eq, b_eq, a_ub, b_ub)
     constants = _constants(problem)
     for name in BOUNDED_TERMS:
         vec = np.zeros(out.n)
