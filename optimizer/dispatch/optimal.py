@@ -236,10 +236,7 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before even loading the hint: the stage's terms keep the values of the
             # schedule in hand (so later stages cannot trade them away).
-            current = dict(zip(TERMS, evaluate(problem, result.schedule or hint), strict=True))
-            value = sum(
-                w * current[t.name] for w, t in zip(stage.weights, stage.terms, strict=True)
-            )
+            value = _stage_value(stage, in_hand)
             floor = sum(w * t.lo for w, t in zip(stage.weights, stage.terms, strict=True))
             elapsed = time.perf_counter() - t0
             result.stages.append(
