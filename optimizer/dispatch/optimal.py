@@ -13,10 +13,15 @@ Bounds: before a stage of one SLA term (urgent waiting, breaches, minutes late, 
 out) the time-indexed relaxation of :mod:`optimizer.dispatch.bound` gives an independent lower
 bound given the values kept so far. It is added to the stage as a cut, so CP-SAT stops as soon as
 a plan meets it; when the plan in hand meets it already the stage is proven without a solve.
+Once a stage is left unproven its gap is the one reported, and a later stage's bound could only
+stop that stage's search early, which on M-sized days it never does: the relaxation is not
+asked again, and its time goes to the search (M, 10 s: minutes late got 0.8 s, of which the
+bound took 0.5 s and found nothing, and CP-SAT, given the rest, returned no plan at all).
 
 Search: the breaches and minutes-late stages get a first CP-SAT solve on the whole model
 (:data:`~optimizer.dispatch.lns.FIRST_SHARE` of their time), then a large-neighbourhood search
-(:mod:`optimizer.dispatch.lns`) re-deals a few engineers' tickets at a time from its plan (M
+(:mod:`optimizer.dispatch.lns`) re-deals a few engineers' tickets at a time from its plan, or
+from the previous stage's plan when the first solve ran out of time before it had one (M
 benchmark, four seeds, 10 s: weighted breaches median 228 against 253 without it; M-sick 239
 against 270; M-new_year 441 against 466; not on small models such as S, see ``lns.MIN_VARS``).
 
@@ -27,6 +32,7 @@ unused goes to the next. In deterministic mode the budget is CP-SAT's determinis
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -174,6 +180,11 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
     all_optimal = True
     workers = solver_workers(opts.num_workers, opts.deterministic)
     relaxation = _LazyRelaxation(problem)
+    previous: list[int] | None = None  # the last stage's solution, by proto index
+
+    def wall_left_now() -> float:
+        return wall_cap - (time.perf_counter() - wall_start)
+
     for k, stage in enumerate(stages):
         objective = stage.expr()
         share = shares[k] / sum(shares[k:])
@@ -181,7 +192,7 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
         # The plan in hand keeps every earlier stage's value; at its floor it settles this one.
         in_hand = dict(zip(TERMS, evaluate(problem, result.schedule or hint), strict=True))
         at_floor = all(in_hand[t.name] == t.lo for t in stage.terms)
-        if not at_floor:
+        if not at_floor and result.gap is None:
             lp_start = time.perf_counter()
             lp_limit = min(wall_cap - (lp_start - wall_start), budget - spent) * share
             cut = relaxation.bound(stage, result.stages, lp_limit * LP_SHARE, opts.deterministic)
@@ -233,11 +244,32 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
         used = solver.deterministic_time if opts.deterministic else time.perf_counter() - t0
         spent += used
         name = solver.status_name(status)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        floor = sum(w * t.lo for w, t in zip(stage.weights, stage.terms, strict=True))
+
+        search = functools.partial(
+            lns.improve_stage, dm, objective,
+            budget=limit - used,
+            step=lns.STEP_S * (opts.work_per_second if opts.deterministic else 1.0),
+            deterministic=opts.deterministic,
+            workers=workers,
+            seed=opts.seed + k,
+            clock=wall_left_now,
+        )  # fmt: skip
+        found = None
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and searched and previous:
+            # No plan from the whole model in its share of the time (M-sized days give minutes
+            # late under a second): the search starts from the previous stage's plan instead.
+            target = max(floor, cut if cut is not None else floor)
+            found = search(previous, _stage_value(stage, in_hand), target=target)
+            spent += found.spent
+        if found is not None and found.solver is not None:
+            value, solution, solver = found.value, found.solution, found.solver
+            bound: float = max(floor, cut if cut is not None else floor)
+            status, name = cp_model.FEASIBLE, "FEASIBLE"
+        elif status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before even loading the hint: the stage's terms keep the values of the
             # schedule in hand (so later stages cannot trade them away).
             value = _stage_value(stage, in_hand)
-            floor = sum(w * t.lo for w, t in zip(stage.weights, stage.terms, strict=True))
             elapsed = time.perf_counter() - t0
             result.stages.append(
                 StageResult([t.name for t in stage.terms], name, value, floor, round(elapsed, 3))
@@ -250,23 +282,15 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
             if result.schedule is None:
                 result.schedule = hint
             continue
-        value = round(solver.objective_value)
-        bound = max(solver.best_objective_bound, cut if cut is not None else float("-inf"))
-        solution = list(solver.response_proto.solution)
-        if searched and status != cp_model.OPTIMAL and value > bound:
-            found = lns.improve_stage(
-                dm, objective, solution, value,
-                budget=limit - used,
-                step=lns.STEP_S * (opts.work_per_second if opts.deterministic else 1.0),
-                target=math.ceil(bound - 1e-6),
-                deterministic=opts.deterministic,
-                workers=workers,
-                seed=opts.seed + k,
-                clock=lambda: wall_cap - (time.perf_counter() - wall_start),
-            )  # fmt: skip
-            spent += found.spent
-            if found.solver is not None:
-                value, solution, solver = found.value, found.solution, found.solver
+        else:
+            value = round(solver.objective_value)
+            bound = max(solver.best_objective_bound, cut if cut is not None else float("-inf"))
+            solution = list(solver.response_proto.solution)
+            if searched and status != cp_model.OPTIMAL and value > bound:
+                found = search(solution, value, target=math.ceil(bound - 1e-6))
+                spent += found.spent
+                if found.solver is not None:
+                    value, solution, solver = found.value, found.solution, found.solver
         if value <= bound:
             status, name = cp_model.OPTIMAL, "OPTIMAL"
         elapsed = time.perf_counter() - t0
@@ -279,6 +303,7 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
             result.objective, result.best_bound = value, bound
             result.gap = (value - bound) / max(1.0, abs(value))
         hint_solution(dm.model, solution)  # the next stage starts from this one's plan
+        previous = solution
         dm.model.add(objective <= value)
     if result.schedule is None:
         return result

@@ -5,6 +5,7 @@ rule, and is reproducible."""
 from __future__ import annotations
 
 import random
+import types
 
 import pytest
 from ortools.sat.python import cp_model
@@ -187,3 +188,72 @@ def test_the_search_runs_on_a_busy_day_only_for_its_stages(monkeypatch):
     monkeypatch.setattr(optimal, "LNS_TERMS", frozenset())
     solved(_busy_day(0))
     assert not calls
+
+
+def _starve(monkeypatch, solve_number: int) -> list[list[int]]:
+    """Make the optimal policy's ``solve_number``-th whole-model solve (counting from 0) return
+    no plan, as when its share of the time runs out before CP-SAT loads the hint. Returns the
+    solutions of the whole-model solves that did find a plan, in order."""
+    found: list[list[int]] = []
+    made = [0]
+
+    class Starved(cp_model.CpSolver):
+        def solve(self, model, *args, **kwargs):
+            number, made[0] = made[0], made[0] + 1
+            if number == solve_number:
+                self.parameters.max_deterministic_time = 0.0
+                self.parameters.max_time_in_seconds = 0.0
+                status = super().solve(model, *args, **kwargs)
+                assert status == cp_model.UNKNOWN
+                return status
+            status = super().solve(model, *args, **kwargs)
+            found.append(list(self.response_proto.solution))
+            return status
+
+    proxy = types.SimpleNamespace(**{**vars(cp_model), "CpSolver": Starved})
+    monkeypatch.setattr(optimal, "cp_model", proxy)
+    return found
+
+
+def _solved_stages(plan) -> list[str]:
+    """The stages of a plan that went to CP-SAT, in order (the others were proven at once)."""
+    return [s.terms[0] for s in plan.solver.stages if s.wall_s > 0.0]
+
+
+def test_a_stage_the_whole_model_leaves_without_a_plan_is_searched_from_the_last_plan(
+    monkeypatch,
+):
+    monkeypatch.setattr(lns, "MIN_VARS", 0)
+    req = _busy_day(0)
+    late_stage = _solved_stages(solved(req)).index("late_min")
+    starts: list[list[int]] = []
+    real = lns.improve_stage
+
+    def spy(dm, objective, solution, *args, **kwargs):
+        starts.append(list(solution))
+        return real(dm, objective, solution, *args, **kwargs)
+
+    monkeypatch.setattr(lns, "improve_stage", spy)
+    found = _starve(monkeypatch, late_stage)
+    plan = solved(req)
+    late = next(s for s in plan.solver.stages if s.terms == ["late_min"])
+    assert starts[-1] == found[late_stage - 1]  # the breaches stage's plan
+    assert late.status == "FEASIBLE"  # the search improved on that plan (else: UNKNOWN)
+
+
+def test_once_a_stage_is_left_unproven_no_later_stage_waits_for_the_relaxation(monkeypatch):
+    asked: list[str] = []
+    real = optimal._LazyRelaxation.bound
+
+    def spy(self, stage, *args, **kwargs):
+        asked.append(stage.terms[0].name)
+        return real(self, stage, *args, **kwargs)
+
+    monkeypatch.setattr(optimal._LazyRelaxation, "bound", spy)
+    req = _busy_day(1)
+    _starve(monkeypatch, 0)  # the first stage solved gets no plan: it stays unproven
+    plan = solved(req)
+    unproven = plan.solver.stages.index(next(s for s in plan.solver.stages if s.wall_s > 0.0))
+    assert plan.solver.stages[unproven].status == "UNKNOWN"
+    later = {s.terms[0] for s in plan.solver.stages[unproven + 1 :]}
+    assert asked and not later & set(asked)
