@@ -245,6 +245,7 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
         spent += used
         name = solver.status_name(status)
         floor = sum(w * t.lo for w, t in zip(stage.weights, stage.terms, strict=True))
+        known = floor if cut is None else max(floor, cut)  # the stage's proven lower bound
 
         search = functools.partial(
             lns.improve_stage, dm, objective,
@@ -256,17 +257,17 @@ def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None
             clock=wall_left_now,
         )  # fmt: skip
         found = None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and searched and previous:
+        no_plan = status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if no_plan and searched and previous is not None:
             # No plan from the whole model in its share of the time (M-sized days give minutes
             # late under a second): the search starts from the previous stage's plan instead.
-            target = max(floor, cut if cut is not None else floor)
-            found = search(previous, _stage_value(stage, in_hand), target=target)
+            found = search(previous, _stage_value(stage, in_hand), target=known)
             spent += found.spent
         if found is not None and found.solver is not None:
             value, solution, solver = found.value, found.solution, found.solver
-            bound: float = max(floor, cut if cut is not None else floor)
+            bound: float = known
             status, name = cp_model.FEASIBLE, "FEASIBLE"
-        elif status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        elif no_plan:
             # Out of time before even loading the hint: the stage's terms keep the values of the
             # schedule in hand (so later stages cannot trade them away).
             value = _stage_value(stage, in_hand)

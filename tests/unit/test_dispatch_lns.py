@@ -226,18 +226,25 @@ def test_a_stage_the_whole_model_leaves_without_a_plan_is_searched_from_the_last
     monkeypatch.setattr(lns, "MIN_VARS", 0)
     req = _busy_day(0)
     late_stage = _solved_stages(solved(req)).index("late_min")
-    starts: list[list[int]] = []
-    real = lns.improve_stage
+    kept: list[list[int]] = []  # each stage's final plan, as the next stage's hint
+    searched_from: list[tuple[list[int], list[int]]] = []  # (start, last plan kept by then)
+    real_hint, real_search = optimal.hint_solution, lns.improve_stage
+
+    def keep(model, values):
+        kept.append(list(values))
+        real_hint(model, values)
 
     def spy(dm, objective, solution, *args, **kwargs):
-        starts.append(list(solution))
-        return real(dm, objective, solution, *args, **kwargs)
+        searched_from.append((list(solution), kept[-1] if kept else []))
+        return real_search(dm, objective, solution, *args, **kwargs)
 
+    monkeypatch.setattr(optimal, "hint_solution", keep)
     monkeypatch.setattr(lns, "improve_stage", spy)
-    found = _starve(monkeypatch, late_stage)
+    _starve(monkeypatch, late_stage)
     plan = solved(req)
     late = next(s for s in plan.solver.stages if s.terms == ["late_min"])
-    assert starts[-1] == found[late_stage - 1]  # the breaches stage's plan
+    start, last_kept = searched_from[-1]  # the minutes-late stage's search
+    assert start == last_kept  # the breaches stage's final plan
     assert late.status == "FEASIBLE"  # the search improved on that plan (else: UNKNOWN)
 
 
