@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictFloat, model_validator
 
 from optimizer.domain.common import Id, StrictModel
 from optimizer.errors import InvalidInput
@@ -32,8 +32,9 @@ class TravelSpecMatrix(StrictModel):
 
     kind: Literal["matrix"] = "matrix"
     locations: list[Id] = Field(min_length=1)
-    minutes: list[list[float]]
-    km: list[list[float]] | None = None
+    minutes: list[list[StrictFloat]]
+    km: list[list[StrictFloat]] | None = None
+    """Cells are numbers: strict, so a ``true`` in the JSON is an error, not one minute."""
 
     @model_validator(mode="after")
     def _square_and_consistent(self) -> Self:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from pydantic import ValidationError
 
 from optimizer.domain.common import Location, StrictModel
 from optimizer.errors import InvalidInput
@@ -114,6 +115,13 @@ def test_not_a_number_is_rejected():
     with pytest.raises(InvalidInput) as err:
         MatrixTravelModel(["a", "b"], [[0, float("nan")], [1, 0]])
     assert err.value.field == "travel.minutes[0][1]"
+
+
+def test_a_true_in_a_json_matrix_is_rejected_not_read_as_one_minute():
+    body = '{"kind": "matrix", "locations": ["a", "b"], "minutes": [[0, true], [1, 0]]}'
+    with pytest.raises(ValidationError) as err:
+        TravelSpecMatrix.model_validate_json(body)
+    assert err.value.errors()[0]["loc"] == ("minutes", 0, 1)
 
 
 def test_duplicate_location_id_is_rejected():
