@@ -310,8 +310,10 @@ class _Checker:
             if ab.engineer_id == e.id and ab.kind != AbsenceKind.car_unavailable
         ]
         horizon = self.horizon_end
+        # Working before the horizon: a window still open after the engineer is free and
+        # before the horizon ends (busy until after the horizon means no lunch is owed).
         works = any(
-            b > max(a, free_from) and (horizon is None or a < horizon)
+            (b if horizon is None else min(b, horizon)) > max(a, free_from)
             for a, b in _minus(_merged(self.windows(e)), away)
         )
         for k, br in enumerate(e.breaks):

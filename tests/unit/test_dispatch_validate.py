@@ -87,3 +87,16 @@ def test_a_missing_lunch_is_caught():
     plan = solved(req, "greedy")
     plan.route("a").breaks = []
     assert "break" in _rules(req, plan)
+
+
+def test_no_lunch_is_owed_by_an_engineer_busy_until_after_the_horizon():
+    lunch = {
+        "earliest_start": "2026-11-30T13:00:00+04:00",
+        "latest_end": "2026-11-30T14:30:00+04:00",
+        "duration_min": 30,
+    }
+    busy = engineer("a", breaks=[lunch], busy_until="2026-11-30T13:15:00+04:00")
+    req = request([busy], [], now="2026-11-30T10:45:00+04:00",
+                  horizon_end="2026-11-30T12:00:00+04:00")  # fmt: skip
+    for policy in ("optimal", "greedy"):
+        assert solved(req, policy).route("a").breaks == []
