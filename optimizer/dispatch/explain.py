@@ -39,6 +39,7 @@ from optimizer.dispatch.problem import (
     Problem,
     _candidates,
     _complement,
+    home_window,
 )
 from optimizer.dispatch.schedule import Schedule
 from optimizer.dispatch.text import (
@@ -223,7 +224,11 @@ def extend_shift(problem: Problem, crew: Crew, units: int, later: bool) -> Crew 
     blocks = _complement(windows, 0, max(horizon, crew.t0))
     if crew.t0 > 0:
         blocks = _merge(blocks + [(0, crew.t0)])
-    return replace(crew, windows=windows, blocks=blocks, day_end=windows[-1][1])
+    longer = replace(crew, windows=windows, blocks=blocks, day_end=windows[-1][1])
+    if longer.can_visit:
+        longer.home = home_window(problem, longer)
+        longer.can_visit = longer.home is not None
+    return longer
 
 
 def _merge(intervals: list[Interval]) -> list[Interval]:
@@ -273,6 +278,7 @@ def extra_engineer(problem: Problem, job: Job) -> Crew | None:
         start_location=base,
         day_end=day_end,
         available_min=day_end,
+        home=(0, day_end),
     )
 
 

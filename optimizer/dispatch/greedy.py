@@ -93,19 +93,22 @@ class CrewTimeline:
 
     def _latest_way_back(self) -> int:
         """The latest departure from where the engineer is that still reaches base by the end
-        of the day (the earliest, t0, when nothing later works)."""
+        of the stretch of hours the way back is driven in (its start, when nothing later
+        works)."""
         p, crew = self.p, self.crew
-        dep = crew.day_end - p.leg_minutes(crew, START, END, crew.day_end)
+        lo, end = crew.home if crew.home is not None else (crew.t0, crew.day_end)
+        lo = max(lo, crew.t0)
+        dep = end - p.leg_minutes(crew, START, END, end)
         for _ in range(3):
             back = p.leg_minutes(crew, START, END, dep)
             if (
-                dep >= crew.t0
-                and dep + back <= crew.day_end
+                dep >= lo
+                and dep + back <= end
                 and self.items.first_clash(dep, dep + back, None) is None
             ):
                 return dep
-            dep = crew.day_end - back
-        return crew.t0
+            dep = end - back
+        return lo
 
     def _load(self) -> None:
         """Fill the timetable from the schedule's existing plan of this crew."""
@@ -279,35 +282,52 @@ class CrewTimeline:
         return best
 
     def _fit_between(self, job: Job, pos: int, fixed: int | None) -> _Slot | None:
+        """The earliest slot for a visit between route positions ``pos - 1`` and ``pos``. When
+        the drive on from the visit does not fit the stretch of hours the visit lies in (the
+        way back after the end of a shift), the visit is tried again in the next stretch."""
+        p, crew, route = self.p, self.crew, self.plan.route
+        prev = route[pos - 1] if pos > 0 else START
+        ready = crew.t0 if prev == START else self.sched.start[prev] + p.jobs[prev].duration
+        while True:
+            slot, s = self._fit_between_from(job, pos, fixed, ready)
+            later = [a for a, _ in crew.windows if s is not None and a > s]
+            if slot is not None or s is None or not later:
+                return slot
+            ready = later[0]
+
+    def _fit_between_from(
+        self, job: Job, pos: int, fixed: int | None, ready: int
+    ) -> tuple[_Slot | None, int | None]:
+        """The slot for a visit with the drive in leaving no earlier than ``ready``, and the
+        visit's start when only the drive on failed (None when nothing fitted before it)."""
         p, crew, route = self.p, self.crew, self.plan.route
         prev = route[pos - 1] if pos > 0 else START
         nxt = route[pos] if pos < len(route) else END
-        ready = crew.t0 if prev == START else self.sched.start[prev] + p.jobs[prev].duration
         old = ("drive", nxt)
         latest_start = job.latest_start if fixed is None else min(job.latest_start, fixed)
         drive_in = self.free_drive(prev, job.index, ready, latest_start, ignore=old)
         if drive_in is None:
-            return None
+            return None, None
         dep_in, t_in = drive_in
         earliest = max(dep_in + t_in, job.release)
         if fixed is not None:
             earliest = max(earliest, fixed)
         s = self.free(earliest, job.duration, latest_start, ignore=old)
         if s is None or (fixed is not None and s != fixed):
-            return None
+            return None, None
         if t_in == 0:
             # A zero-length drive (two tickets at one site) departs exactly at the visit's start:
             # CP-SAT forbids a zero-size interval strictly inside another one.
             dep_in = s
         if nxt == END:
-            arrive_by, use_blocks = crew.day_end, False
+            arrive_by, use_blocks = crew.window_end_at(s + job.duration), True
         else:
             arrive_by, use_blocks = self.sched.start[nxt], True
         drive_out = self.free_drive(
             job.index, nxt, s + job.duration, arrive_by, blocks=use_blocks, ignore=old
         )
         if drive_out is None:
-            return None
+            return None, (s if nxt == END and fixed is None else None)
         dep_out, t_out = drive_out
         if t_out == 0:
             dep_out = s + job.duration
@@ -315,7 +335,8 @@ class CrewTimeline:
         assert old_dep is not None
         cost = p.leg_cost(crew, prev, job.index, dep_in) + p.leg_cost(crew, job.index, nxt, dep_out)
         cost -= p.leg_cost(crew, prev, nxt, old_dep)
-        return _Slot(start=s, cost=cost, position=pos, depart_in=dep_in, depart_out=dep_out)
+        slot = _Slot(start=s, cost=cost, position=pos, depart_in=dep_in, depart_out=dep_out)
+        return slot, s
 
     def commit(self, job: Job, slot: _Slot) -> None:
         """Put the job where ``slot`` says, re-routing the drives around a visit."""

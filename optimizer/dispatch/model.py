@@ -38,6 +38,7 @@ from optimizer.dispatch.problem import (
     Crew,
     Job,
     Problem,
+    crew_gaps,
     earliest_start,
     idle_start,
     latest_start_for,
@@ -258,6 +259,7 @@ def add_route_with_drives(dm: DispatchModel, crew: Crew) -> None:
     if not visits:
         iv = _add_drive(dm, crew, END, [(START, true)], None)
         dm.ret_drive[crew.index] = iv
+        add_back_in_last_window(dm, crew, [(START, true)])
         return
     node = {j.index: k + 1 for k, j in enumerate(visits)}
     circuit: list[tuple[int, int, Any]] = []
@@ -286,6 +288,7 @@ def add_route_with_drives(dm: DispatchModel, crew: Crew) -> None:
         arcs.append((j.index, END, lit))
         back_sources.append((j.index, lit))
     dm.ret_drive[crew.index] = _add_drive(dm, crew, END, back_sources, None)
+    add_back_in_last_window(dm, crew, back_sources)
     m.add_circuit(circuit)
 
 
@@ -326,8 +329,7 @@ def _add_drive(
     dm.drive_start[key], dm.drive_len[key], dm.drive_max[key] = ds, dl, hi
     dm.drive_end[key] = de
     for src, lit in sources:
-        ready = crew.t0 if src == START else dm.start[src] + p.jobs[src].duration
-        m.add(ds >= ready).only_enforce_if(lit)
+        m.add(ds >= _ready(dm, crew, src, target)).only_enforce_if(lit)
     if len(levels) == 1:
         for src, lit in sources:
             m.add(dl == table[src, levels[0]]).only_enforce_if(lit)
@@ -344,6 +346,36 @@ def _add_drive(
     m.add(sum(zs.values()) == (1 if presence is None else presence))
     dm.drive_level[key] = zs
     return iv
+
+
+def _ready(dm: DispatchModel, crew: Crew, src: int, target: int) -> LinearExpr | int:
+    """When a drive from ``src`` can leave: the end of the visit, or for a drive from where the
+    engineer is, the moment they are free (for the way back with no visits: the start of the
+    window it is driven in)."""
+    if src != START:
+        return dm.start[src] + dm.problem.jobs[src].duration
+    if target == END and crew.home is not None:
+        return max(crew.t0, crew.home[0])
+    return crew.t0
+
+
+def add_back_in_last_window(
+    dm: DispatchModel, crew: Crew, sources: list[tuple[int, Any]]
+) -> None:
+    """The way back is driven in the same stretch of hours as the last visit ends (or, with no
+    visits, the stretch chosen for it): an engineer does not stay at a client's site overnight
+    or over a gap in a split shift and drive back the next morning."""
+    gaps = crew_gaps(crew)
+    if not gaps:
+        return
+    m, key = dm.model, (END, crew.index)
+    ready = m.new_int_var(crew.t0, crew.day_end, f"back_ready[{crew.id}]")
+    for src, lit in sources:
+        m.add(ready == _ready(dm, crew, src, END)).only_enforce_if(lit)
+    for a, b in gaps:
+        before = m.new_bool_var(f"back_before[{crew.id},{a}]")
+        m.add(dm.drive_end[key] <= a).only_enforce_if(before)
+        m.add(ready >= b).only_enforce_if(~before)
 
 
 def _arc_possible(p: Problem, crew: Crew, i: Job, j: Job) -> bool:
@@ -377,7 +409,8 @@ def add_no_overlap(dm: DispatchModel, crew: Crew) -> None:
     m = dm.model
     work, drives = dm.work[crew.index], dm.drives[crew.index]
     blocks = [m.new_fixed_size_interval_var(a, b - a, f"off[{crew.id}]") for a, b in crew.blocks]
-    m.add_no_overlap(work + drives + blocks)
+    back = [dm.ret_drive[crew.index]] if crew.index in dm.ret_drive else []
+    m.add_no_overlap(work + drives + back + blocks)
     second = list(work + drives)
     if crew.index in dm.ret_drive:
         second.append(dm.ret_drive[crew.index])

@@ -327,10 +327,21 @@ class Crew:
     start_location: Location
     day_end: int
     available_min: int
+    home: Interval | None = None
 
     @property
     def id(self) -> str:
         return self.engineer.id
+
+    def window_end_at(self, t: int) -> int:
+        """The end of the availability window that ``t`` lies in (its end included): the latest
+        the engineer can be back at base after work that ends at ``t``; ``t`` itself when it
+        lies in no window."""
+        end = t
+        for a, b in self.windows:
+            if a <= end <= b:
+                end = b
+        return end
 
     @property
     def works(self) -> bool:
@@ -681,12 +692,58 @@ def _merge(intervals: list[Interval]) -> list[Interval]:
 
 
 def _settle_visits(problem: Problem, crew: Crew) -> None:
-    """A crew who cannot get back to base by the end of the day makes no visits today."""
+    """A crew who cannot drive back to base from where they are inside their hours makes no
+    visits in the horizon."""
     if not crew.can_visit:
         return
-    back = problem.leg_minutes(crew, START, END, crew.t0)
-    if crew.t0 + back > crew.day_end:
+    crew.home = home_window(problem, crew)
+    if crew.home is None:
         crew.can_visit = False
+
+
+def crew_gaps(crew: Crew) -> list[Interval]:
+    """The breaks in an engineer's hours after they are free (nights between days, the gap of a
+    split shift): no drive crosses one."""
+    ws = crew.windows
+    return [(b1, a2) for (_, b1), (a2, _) in zip(ws, ws[1:], strict=False) if a2 > b1 > crew.t0]
+
+
+def home_window(problem: Problem, crew: Crew) -> Interval | None:
+    """Where in their hours an engineer making no visits drives from where they are back to
+    base: the first window, from the moment they are free, that holds the drive and still
+    lets every break be taken in its own window (None: no window does).
+
+    Driving is working time, so the drive lies inside the engineer's hours; an engineer who
+    visits sites drives back in the window of their last visit instead (the model and the
+    greedy keep that rule)."""
+    for a, b in crew.windows:
+        lo = max(a, crew.t0)
+        if lo >= b:
+            continue
+        if any(_empty_day_fits(problem, crew, dep) for dep in range(lo, b, problem.scale)):
+            return lo, b
+    return None
+
+
+def _empty_day_fits(problem: Problem, crew: Crew, dep: int) -> bool:
+    """Whether, with the drive back leaving at ``dep``, the drive ends in that window and each
+    break still fits its window around the drive and the time the engineer is busy."""
+    back = problem.leg_minutes(crew, START, END, dep)
+    if dep + back > crew.window_end_at(dep):
+        return False
+    taken = [(dep, dep + back), *crew.busy]
+    for br in sorted(crew.breaks, key=lambda x: x.lo):
+        s = br.lo
+        moved = True
+        while moved:
+            moved = False
+            for a, b in taken:
+                if s < b and a < s + br.duration and b > a:
+                    s, moved = b, True
+        if s + br.duration > br.hi:
+            return False
+        taken.append((s, s + br.duration))
+    return True
 
 
 def idle_start(problem: Problem, job: Job, crew: Crew, travel: bool = True) -> int | None:
@@ -704,9 +761,7 @@ def idle_start(problem: Problem, job: Job, crew: Crew, travel: bool = True) -> i
             s = max(s, crew.t0 + problem.least_minutes(crew, START, job.index))
         if s > hi_start or s + job.duration > b:
             continue
-        if drive and s + job.duration + problem.least_minutes(crew, job.index, END) > (
-            crew.day_end
-        ):
+        if drive and s + job.duration + problem.least_minutes(crew, job.index, END) > b:
             continue
         return s
     return None

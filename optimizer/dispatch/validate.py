@@ -266,14 +266,28 @@ class _Checker:
             if prev.depart < self.req.now - EPS and nxt.arrive > prev.depart:
                 self.bad("route", e.id, f"drives before now ({prev.depart})")
             drive_end = prev.depart + timedelta(minutes=leg.minutes)
-            if nxt.kind == StopKind.end:
-                day_end = max((b for _, b in self.windows(e)), default=self.req.now)
-                if drive_end > day_end + EPS:
-                    self.bad(
-                        "route", e.id, f"back at base {drive_end}, after the day ends {day_end}"
-                    )
-            else:
-                self.check_available(e, prev.depart, drive_end, e.id)
+            self.check_available(e, prev.depart, drive_end, e.id)
+            if nxt.kind == StopKind.end and prev.kind == StopKind.visit:
+                last = visits.get(prev.ticket_id or "")
+                if last is not None:
+                    self.check_back_with_last_visit(e, last, prev.depart, drive_end)
+
+    def check_back_with_last_visit(
+        self, e: DispatchEngineer, last: Assignment, depart: datetime, back: datetime
+    ) -> None:
+        """The way back is driven in the same stretch of hours as the last visit: nobody stays
+        at a client's site overnight (or over the gap of a split shift) to drive back later."""
+        if back <= depart:
+            return
+        if not any(
+            a <= last.start and a <= depart and back <= b for a, b in _merged(self.windows(e))
+        ):
+            self.bad(
+                "route",
+                e.id,
+                f"drives back to base {depart}–{back}, not in the hours of the last visit "
+                f"({last.ticket_id}, {last.start}–{last.end})",
+            )
 
     # -- one thing at a time -------------------------------------------------------------------
 
