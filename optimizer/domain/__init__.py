@@ -87,7 +87,9 @@ _ENGINE_MODELS: dict[str, str] = {
     **{
         name: "optimizer.domain.roster"
         for name in (
+            "LabourCost",
             "LabourRules",
+            "PreviousShift",
             "Roster",
             "RosterAssignment",
             "RosterRequest",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date as Date
 from datetime import timedelta
 from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -21,6 +22,9 @@ from optimizer.domain.base import Absence, Engineer, ShiftTemplate, ensure_uniqu
 from optimizer.domain.common import Id, StrictModel
 from optimizer.domain.staffing import CoverageRequirement
 from optimizer.errors import InvalidInput, UnknownReference
+
+SARATOV = ZoneInfo("Europe/Saratov")
+"""Local time of the department (the roster's dates are Saratov dates)."""
 
 MAX_PERIOD_DAYS = 366
 """The longest period one request may plan (a leap year)."""
@@ -32,6 +36,29 @@ class PinnedShift(StrictModel):
     engineer_id: Id
     date: Date
     template_id: Id
+
+
+class PreviousShift(StrictModel):
+    """A shift worked before the period (the last days of the previous month).
+
+    With the previous days' shifts the labour rules hold across the period's start: rest
+    between shifts, days in a row, the weekly rest and the week's normal time (art. 91, 110).
+    ``paid_minutes`` is the working time of the shift (without the break); when absent the
+    whole span counts.
+    """
+
+    engineer_id: Id
+    date: Date
+    start: AwareDatetime
+    end: AwareDatetime
+    paid_minutes: Annotated[int, Field(ge=0)] | None = None
+
+    @property
+    def worked_minutes(self) -> int:
+        """Paid minutes of the shift (the span when not given)."""
+        if self.paid_minutes is not None:
+            return self.paid_minutes
+        return int((self.end - self.start).total_seconds() // 60)
 
 
 class RequiredDayOff(StrictModel):
@@ -112,6 +139,9 @@ class RosterRequest(StrictModel):
     requirements: list[CoverageRequirement] = Field(default_factory=list)
     rules: LabourRules = Field(default_factory=LabourRules)
     weights: RosterWeights = Field(default_factory=RosterWeights)
+    history: list[PreviousShift] = Field(default_factory=list)
+    """Shifts worked on the days before ``start``, so that the rules hold across it. The
+    year's overtime so far goes in ``rules.per_engineer[].overtime_used_h``."""
     time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 10
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     num_workers: Annotated[int, Field(ge=1, le=64)] = 2
@@ -172,6 +202,7 @@ def check_roster_request(req: RosterRequest) -> None:
     # requirement groups (skills) are checked by CoverageRequirement itself; rows dated
     # outside the period are simply not used
     _check_rules(req, engineers, templates)
+    _check_history(req, engineers)
 
 
 def _check_rules(req: RosterRequest, engineers: set[str], templates: set[str]) -> None:
@@ -193,6 +224,44 @@ def _check_rules(req: RosterRequest, engineers: set[str], templates: set[str]) -
             raise UnknownReference(
                 f"rules.per_engineer[{i}].engineer_id", o.engineer_id, "unknown engineer"
             )
+
+
+def _check_history(req: RosterRequest, engineers: set[str]) -> None:
+    """Previous shifts: a known engineer, a date before the period, a shift that starts on
+    its date and ends after it starts, no two overlapping shifts of one engineer."""
+    seen: dict[str, list[tuple[int, PreviousShift]]] = {}
+    for i, h in enumerate(req.history):
+        path = f"history[{i}]"
+        if h.engineer_id not in engineers:
+            raise UnknownReference(f"{path}.engineer_id", h.engineer_id, "unknown engineer")
+        if h.date >= req.start:
+            raise InvalidInput(
+                f"{path}.date",
+                h.date.isoformat(),
+                f"inside the period (starts {req.start.isoformat()}); history holds only the "
+                "days before it",
+            )
+        if h.end <= h.start:
+            raise InvalidInput(f"{path}.end", h.end.isoformat(), "not after start")
+        local_day = h.start.astimezone(SARATOV).date()
+        if local_day != h.date:
+            raise InvalidInput(
+                f"{path}.start",
+                h.start.isoformat(),
+                f"starts on {local_day.isoformat()} (Saratov time), not on date "
+                f"{h.date.isoformat()}",
+            )
+        span = int((h.end - h.start).total_seconds() // 60)
+        if h.paid_minutes is not None and h.paid_minutes > span:
+            raise InvalidInput(
+                f"{path}.paid_minutes", h.paid_minutes, f"longer than the shift ({span} min)"
+            )
+        for j, other in seen.get(h.engineer_id, []):
+            if h.start < other.end and other.start < h.end:
+                raise InvalidInput(
+                    f"{path}.start", h.start.isoformat(), f"overlaps history[{j}] of the engineer"
+                )
+        seen.setdefault(h.engineer_id, []).append((i, h))
 
 
 # --------------------------------------------------------------------------- results
@@ -250,7 +319,11 @@ class ShortfallRow(StrictModel):
 
 
 class WeeklyHours(StrictModel):
-    """Hours of one engineer in one calendar week (Monday ``week_start``), overtime apart."""
+    """Hours of one engineer in one calendar week (Monday ``week_start``).
+
+    ``hours`` = ``normal_hours`` + ``overtime_hours`` + ``day_off_hours``: work on a weekend
+    or holiday is counted apart (art. 153), outside the week's normal time and overtime.
+    """
 
     engineer_id: str
     week_start: Date
@@ -258,10 +331,18 @@ class WeeklyHours(StrictModel):
     normal_hours: float
     overtime_hours: float
     cap_hours: float
+    day_off_hours: float = 0
 
 
 class EngineerFairness(StrictModel):
-    """What one engineer got: hours against the norm, weekend/holiday and on-call duties."""
+    """What one engineer got: hours against the norm, weekend/holiday and on-call duties.
+
+    ``hours`` is every hour worked; ``day_off_hours`` (weekends, holidays) and
+    ``overtime_hours`` are part of it but never fill the norm: ``norm_deficit_hours`` is the
+    norm less the normal hours of working days. ``pay_rub`` prices the hours at the
+    engineer's rate: overtime at 1.5 for the first two hours of a day and double after
+    (art. 152), day-off work double (art. 153).
+    """
 
     engineer_id: str
     name: str = ""
@@ -273,6 +354,20 @@ class EngineerFairness(StrictModel):
     on_call_shifts: int
     requests_granted: int = 0
     requests_denied: int = 0
+    day_off_hours: float = 0
+    norm_deficit_hours: float = 0
+    pay_rub: float = 0
+
+
+class LabourCost(StrictModel):
+    """What the roster's hours cost, by kind (RUB at each engineer's hourly rate)."""
+
+    normal_rub: float = 0
+    overtime_rub: float = 0
+    """Art. 152: 1.5× for the first two hours of a day's overtime, 2× after."""
+    day_off_rub: float = 0
+    """Art. 153: work on a weekend or holiday paid double."""
+    total_rub: float = 0
 
 
 class Fairness(StrictModel):
@@ -328,6 +423,7 @@ class Roster(StrictModel):
     fairness: Fairness = Field(default_factory=Fairness)
     penalties: dict[str, float] = Field(default_factory=dict)
     """The objective broken down by goal (natural units: person-hours short, hours…)."""
+    cost: LabourCost = Field(default_factory=LabourCost)
     engineers: dict[str, str] = Field(default_factory=dict)
     """Engineer id → name, in the order of the request (for grids)."""
     templates: dict[str, str] = Field(default_factory=dict)

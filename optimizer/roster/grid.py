@@ -18,20 +18,28 @@ TEXT = {
         "title": "График смен {a}–{b} (время саратовское, UTC+4)",
         "hours": "часы",
         "norm": "норма",
+        "day_off": "вых.",
+        "deficit": "недоб.",
         "legend": "Обозначения",
         "off": "выходной/праздник",
         "car": "* — машина недоступна",
         "abs": "ОТ — отпуск, Б — больничный, У — обучение",
+        "columns": "часы — всего; вых. — из них в выходные и праздники (оплата вдвойне, "
+        "ст. 153 ТК РФ); недоб. — не хватает до нормы (работа в выходные её не восполняет)",
         "solver": "Решатель: {status}, цель {obj}, граница {bound}, {wall} с",
     },
     "en": {
         "title": "Roster {a}–{b} (Saratov time, UTC+4)",
         "hours": "hours",
         "norm": "norm",
+        "day_off": "dayoff",
+        "deficit": "short",
         "legend": "Legend",
         "off": "weekend/holiday",
         "car": "* — car unavailable",
         "abs": "VA — vacation, SI — sick, TR — training",
+        "columns": "hours — all; dayoff — of them on weekends and holidays (paid double, "
+        "art. 153); short — hours below the norm (day-off work does not make it up)",
         "solver": "Solver: {status}, objective {obj}, bound {bound}, {wall} s",
     },
 }
@@ -78,7 +86,7 @@ def format_grid(roster: Roster, lang: str = "ru") -> str:
         " " * name_w
         + " "
         + "".join(f"{WEEKDAYS_SHORT[lang][d.weekday()]:>3}" for d in days)
-        + f"  {t['hours']:>6} {t['norm']:>6}"
+        + f"  {t['hours']:>6} {t['norm']:>6} {t['day_off']:>6} {t['deficit']:>6}"
     )
     for eid, name in roster.engineers.items():
         row = ""
@@ -88,12 +96,17 @@ def format_grid(roster: Roster, lang: str = "ru") -> str:
                 code += "*"
             row += f"{code:>3}"
         f = fair.get(eid)
-        tail = f"  {f.hours:>6g} {f.norm_hours:>6g}" if f else ""
+        tail = (
+            f"  {f.hours:>6g} {f.norm_hours:>6g} {f.day_off_hours:>6g} {f.norm_deficit_hours:>6g}"
+            if f
+            else ""
+        )
         lines.append(f"{name:<{name_w}} {row}{tail}")
     lines.append("")
     names = {tid: roster.templates[tid] for tid in codes}
     legend = ", ".join(f"{code} — {names[tid]}" for tid, code in codes.items())
     lines.append(f"{t['legend']}: {legend}; · — {t['off']}; {t['abs']}; {t['car']}")
+    lines.append(t["columns"])
     s = roster.solver
     lines.append(
         t["solver"].format(status=s.status, obj=s.objective, bound=s.best_bound, wall=s.wall_s)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import Literal
@@ -22,6 +23,9 @@ from optimizer.domain.base import ShiftKind
 from optimizer.roster.problem import DAY_MIN, RosterProblem
 
 Lit = Literal
+Cell = int | tuple[int, int] | None
+"""A day of a calendar week for one engineer: a day index of the period, ``None`` for a free
+date outside it, or the (start, end) minutes of a shift worked before the period."""
 
 RULE_LABELS = {
     "one_shift_a_day": "one shift a day",
@@ -31,6 +35,7 @@ RULE_LABELS = {
     "weekly_hours": "normal time ≤ {cap:g} h a week, no overtime allowed (art. 91)",
     "overtime_two_days": "overtime ≤ {ot2:g} h in two consecutive days (art. 99)",
     "overtime_year": "overtime ≤ {oty:g} h a year (art. 99)",
+    "day_off_work": "work on a day off only as many as the requirement asks (art. 113)",
 }
 
 
@@ -125,6 +130,29 @@ class _Builder:
                     self.p.option(day.index, t).paid_minutes * v for t, v in shifts
                 )
 
+    def day_off_work_only_as_asked(self) -> None:
+        """On a weekend or holiday nobody works beyond what the requirements ask: every
+        shift worked that day is needed by some requirement, i.e. without it that
+        requirement would be short (art. 113: work on a day off only when needed)."""
+        needed_by: dict[tuple[str, int, str], list[Lit]] = {}
+        for i, seg in enumerate(self.p.segments):
+            if seg.required <= 0 or not self.p.days[seg.day].non_working:
+                continue
+            on = [(e, t) for e, t in seg.members if (e, seg.day, t) in self.x]
+            if not on:
+                continue
+            tight = self.m.new_bool_var(f"tight_{i}")
+            self.m.add(sum(self.x[(e, seg.day, t)] for e, t in on) <= seg.required).only_enforce_if(
+                tight
+            )
+            for e, t in on:
+                needed_by.setdefault((e, seg.day, t), []).append(tight)
+        for (eid, d, t), v in self.x.items():
+            if not self.p.days[d].non_working:
+                continue
+            g = self.guard("day_off_work", eid)
+            self.clause([v.Not(), *needed_by.get((eid, d, t), [])], g)
+
     def pinned_shifts(self) -> None:
         """A pinned shift is worked."""
         for i, pin in enumerate(self.rules.pinned):
@@ -146,6 +174,12 @@ class _Builder:
         rest = round(self.rules.min_rest_between_shifts_h * 60)
         for e in self.engineers:
             g = self.guard("rest_between_shifts", e.id)
+            for h in self.p.past(e.id):
+                # a shift before the period: nothing may start sooner than the rest after it
+                for (eid, d, t), v in self.x.items():
+                    o = self.p.option(d, t)
+                    if eid == e.id and o.start >= h.start and o.start - h.end < rest:
+                        self.clause([v.Not()], g)
             for d in range(self.p.n_days - 1):
                 for t, a in self.shift_at(e.id, d):
                     end = self.p.option(d, t).end
@@ -154,32 +188,58 @@ class _Builder:
                             self.clause([a.Not(), b.Not()], g)
 
     def max_consecutive_days(self) -> None:
-        """No more working days in a row than the limit (days before the period are off)."""
+        """No more working days in a row than the limit, counting the days worked right
+        before the period (days before it without a shift in ``history`` are off)."""
+        first = self.p.days[0].date
         for e in self.engineers:
             own = self.rules.for_engineer(e.id)
             k = (own.max_consecutive_days if own else None) or self.rules.max_consecutive_days
             g = self.guard("max_consecutive_days", e.id)
+            worked_before = {h.date for h in self.p.past(e.id)}
+            run = 0
+            while first - timedelta(days=run + 1) in worked_before:
+                run += 1
+            for j in range(1, min(run, k) + 1):
+                # the j days before the start are worked: at most k - j more in a row
+                window = [self.works[(e.id, d)] for d in range(min(k - j + 1, self.p.n_days))]
+                self.add(self.m.add(sum(window) <= k - j), g)
             for d in range(self.p.n_days - k):
                 window = [self.works[(e.id, d + i)] for i in range(k + 1)]
                 self.add(self.m.add(sum(window) <= k), g)
 
     def weekly_rest(self) -> None:
         """Each calendar week holds an uninterrupted rest of the minimum length (art. 110),
-        counted inside the week; dates outside the period are days off."""
+        counted inside the week; dates outside the period are days off, except the days
+        before it with a shift in ``history``."""
         need = round(self.rules.weekly_rest_h * 60)
         if need <= 0:
             return
         for e in self.engineers:
             g = self.guard("weekly_rest", e.id)
             for w, week in enumerate(self.p.weeks):
-                certificates = self._rest_certificates(e.id, w, week, need)
+                cells = self._week_cells(e.id, w, week)
+                certificates = self._rest_certificates(e.id, w, cells, need)
                 self.clause([c for _, c in certificates], g)
-                self._days_off_a_week(e.id, week, need, certificates, g)
+                self._days_off_a_week(e.id, cells, need, certificates, g)
+
+    def _week_cells(self, eid: str, w: int, week: list[int | None]) -> list[Cell]:
+        """The week's days for one engineer: a day index of the period, ``None`` for a free
+        date outside it, or (start, end) minutes of its own date for a date before the
+        period on which the engineer worked (``history``)."""
+        cells: list[Cell] = []
+        for d, day in zip(week, self.p.week_dates(w), strict=True):
+            past = self.p.past_on(eid, day) if d is None else []
+            if past:
+                base = (day - self.p.days[0].date).days * DAY_MIN
+                cells.append((min(h.start for h in past) - base, max(h.end for h in past) - base))
+            else:
+                cells.append(d)
+        return cells
 
     def _days_off_a_week(
         self,
         eid: str,
-        week: list[int | None],
+        cells: list[Cell],
         need: int,
         certificates: list[tuple[int, Lit]],
         g: Lit | None,
@@ -187,13 +247,15 @@ class _Builder:
         """Implied: when only runs of whole days off can give the rest, a week inside the
         period has that many days off (a cut that tightens the LP)."""
         kmin = math.ceil(need / DAY_MIN)
-        if None in week or not certificates or any(k < kmin for k, _ in certificates):
+        if any(not isinstance(c, int) for c in cells) or not certificates:
             return
-        days = [d for d in week if d is not None]
+        if any(k < kmin for k, _ in certificates):
+            return
+        days = [c for c in cells if isinstance(c, int)]
         self.add(self.m.add(sum(self.works[(eid, d)] for d in days) <= 7 - kmin), g)
 
     def _rest_certificates(
-        self, eid: str, w: int, week: list[int | None], need: int
+        self, eid: str, w: int, cells: list[Cell], need: int
     ) -> list[tuple[int, Lit]]:
         """(k, literal) pairs, each literal meaning "the days i..i+k-1 of the week are off
         and, with the shifts around them, leave a rest of at least ``need`` minutes inside
@@ -202,14 +264,16 @@ class _Builder:
         out: list[tuple[int, Lit]] = []
         for k in range(1, min(kmin, 7) + 1):
             for i in range(0, 8 - k):
-                run = [week[j] for j in range(i, i + k)]
-                prev = week[i - 1] if i > 0 else "edge"
-                nxt = week[i + k] if i + k < 7 else "edge"
+                run = cells[i : i + k]
+                if any(isinstance(c, tuple) for c in run):
+                    continue  # a day worked before the period cannot be part of the rest
+                prev: Cell | str = cells[i - 1] if i > 0 else "edge"
+                nxt: Cell | str = cells[i + k] if i + k < 7 else "edge"
                 if k < kmin and not self._short_run_can_rest(eid, prev, nxt, k, need):
                     continue  # only with a neighbour off, i.e. a longer run: not needed
                 c = self.m.new_bool_var(f"rest_{eid}_{w}_{i}_{k}")
                 for d in run:
-                    if d is not None:
+                    if isinstance(d, int):
                         self.m.add_implication(c, self.works[(eid, d)].Not())
                 if k < kmin:
                     self._rest_around(c, eid, prev, nxt, k, need)
@@ -217,7 +281,7 @@ class _Builder:
         return out
 
     def _short_run_can_rest(
-        self, eid: str, prev: int | None | str, nxt: int | None | str, k: int, need: int
+        self, eid: str, prev: Cell | str, nxt: Cell | str, k: int, need: int
     ) -> bool:
         """Whether ``k`` days off can give the rest with both neighbours worked (or the
         week's edge); a run that needs a neighbour off is a longer run, checked on its own."""
@@ -226,7 +290,7 @@ class _Builder:
         return any(k * DAY_MIN + a + b >= need for a in before for b in after)
 
     def _rest_around(
-        self, c: Lit, eid: str, prev: int | None | str, nxt: int | None | str, k: int, need: int
+        self, c: Lit, eid: str, prev: Cell | str, nxt: Cell | str, k: int, need: int
     ) -> None:
         """Forbid the neighbouring shifts that would make the rest too short."""
         before = self._neighbour(eid, prev, before=True)
@@ -238,15 +302,18 @@ class _Builder:
                     self.m.add_bool_or([c.Not(), *lits])
 
     def _neighbour(
-        self, eid: str, d: int | None | str, before: bool
+        self, eid: str, d: Cell | str, before: bool
     ) -> list[tuple[int, Lit | None, bool]]:
         """(rest minutes contributed, literal, is a day off) for each state of the day next
         to an off run: the week's edge gives 0, a day off at least a whole day, a shift the
-        time between it and the run."""
+        time between it and the run (a day worked before the period: its fixed shift)."""
         if d == "edge":
             return [(0, None, False)]
         if d is None:
             return [(DAY_MIN, None, True)]
+        if isinstance(d, tuple):
+            start, end = d
+            return [(DAY_MIN - end if before else start, None, False)]
         assert isinstance(d, int)
         states: list[tuple[int, Lit | None, bool]] = [(DAY_MIN, self.works[(eid, d)].Not(), True)]
         for t, v in self.shift_at(eid, d):
@@ -255,9 +322,11 @@ class _Builder:
         return states
 
     def hours_and_overtime(self) -> None:
-        """Hours beyond the weekly normal time (art. 91) are overtime; overtime ≤ 4 h in two
-        consecutive days and ≤ 120 h a year (art. 99); without overtime the week stays
-        within the normal time.
+        """Hours of working days beyond the weekly normal time (art. 91) are overtime;
+        overtime ≤ 4 h in two consecutive days and ≤ 120 h a year (art. 99); without overtime
+        the week stays within the normal time. Work on a weekend or holiday is counted apart
+        (art. 153) and enters neither; hours worked before the period (``history``) count in
+        their week.
 
         Overtime is what the week's running total puts past the cap, so it falls on the
         last days worked in the week; the model keeps a whole week's overtime within the
@@ -271,16 +340,21 @@ class _Builder:
             allow = self.rules.allow_overtime if allow is None else allow
             cap = self.p.weekly_cap[e.id]
             longest = max(
-                (self.p.option(d, t).paid_minutes for (eid, d, t) in self.x if eid == e.id),
+                (
+                    self.p.option(d, t).paid_minutes
+                    for (eid, d, t) in self.x
+                    if eid == e.id and not self.p.days[d].non_working
+                ),
                 default=0,
             )
             rule = "overtime_two_days" if allow else "weekly_hours"
             g = self.guard(rule, e.id)
             weekly: list = []
             for w, week in enumerate(self.p.weeks):
-                days = [d for d in week if d is not None]
+                days = [d for d in week if d is not None and not self.p.days[d].non_working]
+                before, before_ot_last = self._past_week_minutes(e.id, w, cap)
                 total = sum(self.minutes[(e.id, d)] for d in days)
-                most = sum(
+                most = before + sum(
                     max((self.p.option(d, t).paid_minutes for t in self.p.allowed[(e.id, d)]),
                         default=0)
                     for d in days
@@ -289,11 +363,14 @@ class _Builder:
                     weekly.append(0)
                     continue
                 if not allow:
-                    self.add(self.m.add(total <= cap), g)
+                    self.add(self.m.add(total <= max(0, cap - before)), g)
                     weekly.append(0)
                     continue
                 ot = self.m.new_int_var(0, min(ot_2, most - cap), f"ot_{e.id}_{w}")
-                self.add(self.m.add(total - cap <= ot), g)
+                # overtime already worked before the period is not the period's
+                self.add(self.m.add(total + before - max(before, cap) <= ot), g)
+                if before_ot_last:
+                    self.add(self.m.add(ot + before_ot_last <= ot_2), g)
                 self.out.overtime[(e.id, w)] = ot
                 weekly.append(ot)
             if allow and longest > cap:
@@ -303,6 +380,20 @@ class _Builder:
                         self.add(self.m.add(a + b <= ot_2), g)
             if allow:
                 self._overtime_per_year(e.id, weekly)
+
+    def _past_week_minutes(self, eid: str, w: int, cap: int) -> tuple[int, int]:
+        """Minutes worked on working days of week ``w`` before the period, and the overtime
+        of the last of them when it is the day right before the period."""
+        dates = set(self.p.week_dates(w))
+        past = [h for h in self.p.past(eid) if h.date in dates and not h.non_working]
+        total, last_ot = 0, 0
+        eve = self.p.days[0].date - timedelta(days=1)
+        for h in sorted(past, key=lambda h: h.start):
+            over_before = max(0, total - cap)
+            total += h.paid_minutes
+            if h.date == eve:
+                last_ot += max(0, total - cap) - over_before
+        return total, last_ot
 
     def _overtime_per_year(self, eid: str, weekly: list) -> None:
         """At most 120 h of overtime a calendar year, counting what was worked before."""
@@ -369,13 +460,16 @@ class _Builder:
         ]
 
     def _norm_deficits(self) -> list[cp_model.IntVar]:
-        """Minutes each engineer works below the norm of the period."""
+        """Minutes each engineer works below the norm of the period: only the normal time
+        of working days fills it, never overtime or work on days off (art. 99, 153)."""
         out = []
         for e in self.engineers:
             norm = self.p.norm_minutes[e.id]
-            worked = sum(self.minutes[(e.id, d.index)] for d in self.p.days)
+            worked = [self.minutes[(e.id, d.index)] for d in self.p.days if not d.non_working]
+            overtime = [v for (eid, _), v in self.out.overtime.items() if eid == e.id]
             deficit = self.m.new_int_var(0, norm, f"deficit_{e.id}")
-            self.m.add(deficit >= norm - worked)
+            # deficit ≥ norm − (working-day minutes − overtime)
+            self.m.add(cp_model.LinearExpr.sum([deficit, *worked]) >= norm + sum(overtime))
             self.out.deficit[e.id] = deficit
             out.append(deficit)
         return out
@@ -445,6 +539,7 @@ def build_rules_model(p: RosterProblem, engineer_id: str) -> RosterModel:
 def _hard_rules(b: _Builder) -> None:
     b.variables()
     b.one_shift_a_day()
+    b.day_off_work_only_as_asked()
     b.pinned_shifts()
     b.rest_between_shifts()
     b.max_consecutive_days()

@@ -2,10 +2,13 @@
 
 Everything calendar-dependent is decided here, once: which template runs on which date and
 from when to when (the production calendar: holidays, transferred days, the pre-holiday day
-one hour shorter, art. 95), who may work it (absences, art. 113 consent, required days off),
-who counts as visit-capable on it (``car_unavailable``), the coverage segments, the norm of
-hours of every engineer. Times are minutes from 00:00 of the first day, local time
-(Europe/Saratov has no daylight saving time, so a day is always 1440 minutes).
+one hour shorter, art. 95, for the shifts and for the weekly-pattern requirements alike),
+who may work it (absences, art. 113 consent, required days off, and on a day off only a
+shift that some requirement asks for), who counts as visit-capable on it
+(``car_unavailable``), the coverage segments, the norm of hours of every engineer, and the
+shifts worked before the period (``history``). Times are minutes from 00:00 of the first
+day, local time (Europe/Saratov has no daylight saving time, so a day is always 1440
+minutes).
 """
 
 from __future__ import annotations
@@ -63,6 +66,18 @@ class ShiftOption:
 
 
 @dataclass(frozen=True)
+class PastShift:
+    """A shift worked before the period, in absolute minutes (negative: before the start)."""
+
+    date: date
+    start: int
+    end: int
+    paid_minutes: int
+    non_working: bool
+    """Worked on a weekend or holiday: apart from the week's normal time (art. 153)."""
+
+
+@dataclass(frozen=True)
 class Segment:
     """A piece of one day where a group's requirement and the set of shifts covering it are
     constant; ``members`` are the (engineer, template) pairs that count toward it."""
@@ -101,6 +116,8 @@ class RosterProblem:
     away_days: dict[str, set[int]] = field(default_factory=dict)
     preferences: list[tuple[str, int, str | None, str, int]] = field(default_factory=list)
     """(engineer, day, template or None, "on"/"off", weight) inside the period."""
+    history: dict[str, list[PastShift]] = field(default_factory=dict)
+    """Engineer → shifts worked before the period, in time order."""
 
     @property
     def n_days(self) -> int:
@@ -116,6 +133,20 @@ class RosterProblem:
         base = datetime.combine(self.days[0].date, time(0), TZ)
         return base + timedelta(minutes=minute)
 
+    def past(self, engineer_id: str) -> list[PastShift]:
+        """The engineer's shifts before the period (empty without history)."""
+        return self.history.get(engineer_id, [])
+
+    def past_on(self, engineer_id: str, d: date) -> list[PastShift]:
+        """The engineer's shifts before the period dated ``d``."""
+        return [h for h in self.past(engineer_id) if h.date == d]
+
+    def week_dates(self, w: int) -> list[date]:
+        """The seven dates of calendar week ``w`` (Monday first)."""
+        first = self.days[0].date
+        monday = first - timedelta(days=first.weekday()) + timedelta(days=7 * w)
+        return [monday + timedelta(days=i) for i in range(7)]
+
 
 def build_problem(req: RosterRequest, calendar: BusinessCalendar | None = None) -> RosterProblem:
     """Decide every calendar-dependent fact of the request once."""
@@ -128,6 +159,8 @@ def build_problem(req: RosterRequest, calendar: BusinessCalendar | None = None) 
         if (opt := _option(day, t)) is not None
     }
     allowed, blocked, visit = _eligibility(req, days, options)
+    segments = _segments(req, days, options, allowed, visit)
+    _only_requested_day_off_work(req, days, allowed, blocked, segments)
     away = _away_days(req, days)
     return RosterProblem(
         request=req,
@@ -137,13 +170,57 @@ def build_problem(req: RosterRequest, calendar: BusinessCalendar | None = None) 
         allowed=allowed,
         blocked=blocked,
         visit_capable=visit,
-        segments=_segments(req, days, options, allowed, visit),
-        norm_minutes={e.id: _norm(req, e, days, away.get(e.id, set())) for e in req.engineers},
+        segments=segments,
+        norm_minutes={e.id: _norm(req, e, days, away.get(e.id, set()), cal) for e in req.engineers},
         weekly_cap={e.id: weekly_cap_minutes(req, e) for e in req.engineers},
         weeks=_weeks(days),
         away_days=away,
         preferences=_preferences(req, days),
+        history=_history(req, cal),
     )
+
+
+NOT_REQUESTED = "no requirement asks for work on this day off (art. 113: only when needed)"
+
+
+def _only_requested_day_off_work(
+    req: RosterRequest,
+    days: list[Day],
+    allowed: dict[tuple[str, int], list[str]],
+    blocked: dict[tuple[str, int, str], str],
+    segments: list[Segment],
+) -> None:
+    """On a weekend or holiday an engineer may work only a shift that counts toward some
+    requirement of that day (a group the engineer is in, at least one person required)."""
+    asked = {(e, seg.day, t) for seg in segments if seg.required > 0 for e, t in seg.members}
+    for eng in req.engineers:
+        for day in days:
+            if not day.non_working:
+                continue
+            keep = []
+            for t in allowed[(eng.id, day.index)]:
+                if (eng.id, day.index, t) in asked:
+                    keep.append(t)
+                else:
+                    blocked[(eng.id, day.index, t)] = NOT_REQUESTED
+            allowed[(eng.id, day.index)] = keep
+
+
+def _history(req: RosterRequest, cal: BusinessCalendar) -> dict[str, list[PastShift]]:
+    """The shifts before the period in absolute minutes, per engineer, in time order."""
+    base = datetime.combine(req.start, time(0), TZ)
+    out: dict[str, list[PastShift]] = defaultdict(list)
+    for h in sorted(req.history, key=lambda h: h.start):
+        out[h.engineer_id].append(
+            PastShift(
+                date=h.date,
+                start=int((h.start.astimezone(TZ) - base).total_seconds() // 60),
+                end=int(-(-(h.end.astimezone(TZ) - base).total_seconds() // 60)),
+                paid_minutes=h.worked_minutes,
+                non_working=cal.is_non_working(h.date),
+            )
+        )
+    return dict(out)
 
 
 def weekly_cap_minutes(req: RosterRequest, e: Engineer) -> int:
@@ -268,11 +345,14 @@ def _away_days(req: RosterRequest, days: list[Day]) -> dict[str, set[int]]:
     return dict(out)
 
 
-def _norm(req: RosterRequest, e: Engineer, days: list[Day], away: set[int]) -> int:
-    """Norm minutes of the period (production calendar, pro rata to the weekly hours),
-    less the days the engineer is away."""
-    share = weekly_cap_minutes(req, e) / (40 * 60)
-    return round(sum(d.norm_minutes for d in days if d.index not in away) * share)
+def _norm(
+    req: RosterRequest, e: Engineer, days: list[Day], away: set[int], cal: BusinessCalendar
+) -> int:
+    """Norm minutes of the period for the engineer's week (production calendar, order 588n:
+    a fifth of the week a working day, an hour less on a shortened day), less the days the
+    engineer is away."""
+    hours = weekly_cap_minutes(req, e) / 60
+    return sum(cal.norm_minutes(d.date, hours) for d in days if d.index not in away)
 
 
 def _weeks(days: list[Day]) -> list[list[int | None]]:
@@ -327,7 +407,9 @@ def day_requirements(
 ) -> dict[str, list[tuple[int, int, int]]]:
     """Group → (start, end, required) rows that apply on a day, in minutes of that day.
 
-    Rows for the date replace the weekly-pattern rows of the same group on that date.
+    Rows for the date replace the weekly-pattern rows of the same group on that date. On a
+    shortened pre-holiday day a weekly-pattern row ends an hour earlier, like the shifts
+    (art. 95); a row given for the date itself, or running to midnight, is taken as written.
     """
     dated: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     pattern: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
@@ -337,7 +419,11 @@ def day_requirements(
             if r.date == day.date:
                 dated[r.group].append(row)
         elif r.weekday == day.weekday:
-            pattern[r.group].append(row)
+            start, end, need = row
+            if day.pre_holiday and end < DAY_MIN:
+                end -= PRE_HOLIDAY_SHORTENING_MIN
+            if end > start:
+                pattern[r.group].append((start, end, need))
     out = dict(pattern)
     out.update(dated)
     return out

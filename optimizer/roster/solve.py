@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
 from optimizer.calendar import BusinessCalendar
-from optimizer.domain.base import ShiftKind
+from optimizer.domain.base import Engineer, ShiftKind
 from optimizer.domain.roster import (
     AbsenceDay,
     CoverageRow,
     EngineerFairness,
     Fairness,
+    LabourCost,
     Roster,
     RosterAssignment,
     RosterRequest,
@@ -25,7 +26,7 @@ from optimizer.domain.roster import (
 from optimizer.errors import InfeasibleRequest
 from optimizer.roster.model import RULE_LABELS, RosterModel, build_roster_model, build_rules_model
 from optimizer.roster.problem import DAY_MIN, RosterProblem, absence_span, build_problem
-from optimizer.roster.validate import overtime_by_day, validate_roster
+from optimizer.roster.validate import history_assignments, overtime_by_day, validate_roster
 
 OBJECTIVE_SCALE = 60
 """The model counts minutes against weights per hour: objective points = model value / 60."""
@@ -250,9 +251,9 @@ def read_roster(p: RosterProblem, chosen: set[tuple[str, int, str]], solver: Sol
     from the shifts themselves."""
     assignments = _assignments(p, chosen)
     coverage, shortfall = _coverage(p, chosen)
-    weekly, ot_minutes = _weekly_hours(p, assignments)
-    fairness, prefs_denied = _fairness(p, assignments, ot_minutes)
-    penalties = _penalties(p, coverage, fairness, prefs_denied, ot_minutes)
+    weekly, ot_days = _weekly_hours(p, assignments)
+    fairness, prefs_denied, cost = _fairness(p, assignments, ot_days)
+    penalties = _penalties(p, coverage, fairness, prefs_denied)
     return Roster(
         start=p.request.start,
         end=p.request.end,
@@ -265,6 +266,7 @@ def read_roster(p: RosterProblem, chosen: set[tuple[str, int, str]], solver: Sol
         weekly_hours=weekly,
         fairness=fairness,
         penalties=penalties,
+        cost=cost,
         engineers={e.id: e.name for e in p.engineers},
         templates={t.id: t.name or t.id for t in p.request.shift_templates},
         absence_days=_absence_days(p),
@@ -318,37 +320,65 @@ def _coverage(
 
 def _weekly_hours(
     p: RosterProblem, assignments: list[RosterAssignment]
-) -> tuple[list[WeeklyHours], dict[str, int]]:
+) -> tuple[list[WeeklyHours], dict[str, dict[date, int]]]:
+    """Hours per engineer and calendar week, with overtime (working days past the weekly
+    normal time, the week's hours before the period included) and day-off work apart;
+    also each engineer's overtime minutes per date of the period."""
     by_eng: dict[str, list[RosterAssignment]] = defaultdict(list)
     for a in assignments:
         by_eng[a.engineer_id].append(a)
-    rows, ot_total = [], {}
+    rows, ot_days = [], {}
     for e in p.engineers:
         cap = p.weekly_cap[e.id]
-        ot = overtime_by_day(by_eng[e.id], cap)
-        ot_total[e.id] = sum(ot.values())
+        past = history_assignments(p.request, e.id)
+        ot = {
+            d: m
+            for d, m in overtime_by_day([*past, *by_eng[e.id]], cap).items()
+            if d >= p.request.start
+        }
+        ot_days[e.id] = ot
         for week in p.weeks:
             days = [d for d in week if d is not None]
             monday = p.days[days[0]].date - timedelta(days=p.days[days[0]].date.weekday())
             dates = {p.days[d].date for d in days}
-            mins = sum(a.paid_minutes for a in by_eng[e.id] if a.date in dates)
+            mine = [a for a in by_eng[e.id] if a.date in dates]
+            mins = sum(a.paid_minutes for a in mine)
+            off = sum(a.paid_minutes for a in mine if a.non_working_day)
             over = sum(m for d, m in ot.items() if d in dates)
             rows.append(
                 WeeklyHours(
                     engineer_id=e.id,
                     week_start=monday,
                     hours=round(mins / 60, 2),
-                    normal_hours=round((mins - over) / 60, 2),
+                    normal_hours=round((mins - over - off) / 60, 2),
                     overtime_hours=round(over / 60, 2),
                     cap_hours=round(cap / 60, 2),
+                    day_off_hours=round(off / 60, 2),
                 )
             )
-    return rows, ot_total
+    return rows, ot_days
+
+
+OVERTIME_FIRST_HOURS_MIN = 120
+"""Art. 152: the first two hours of overtime are paid at least 1.5×, the rest at least 2×."""
+
+
+def _pay(e: Engineer, mine: list[RosterAssignment], ot: dict[date, int]) -> tuple[float, ...]:
+    """(normal, overtime, day-off) pay of an engineer's shifts in RUB (art. 152, 153)."""
+    rate = float(e.cost_per_hour_rub) / 60
+    off = sum(a.paid_minutes for a in mine if a.non_working_day)
+    over = sum(ot.values())
+    normal = sum(a.paid_minutes for a in mine) - off - over
+    ot_pay = sum(
+        min(m, OVERTIME_FIRST_HOURS_MIN) * 1.5 + max(0, m - OVERTIME_FIRST_HOURS_MIN) * 2
+        for m in ot.values()
+    )
+    return round(normal * rate, 2), round(ot_pay * rate, 2), round(off * 2 * rate, 2)
 
 
 def _fairness(
-    p: RosterProblem, assignments: list[RosterAssignment], ot_minutes: dict[str, int]
-) -> tuple[Fairness, float]:
+    p: RosterProblem, assignments: list[RosterAssignment], ot_days: dict[str, dict[date, int]]
+) -> tuple[Fairness, float, LabourCost]:
     worked = {(a.engineer_id, a.day): a.template_id for a in assignments}
     granted: dict[str, int] = defaultdict(int)
     denied: dict[str, int] = defaultdict(int)
@@ -364,10 +394,13 @@ def _fairness(
             denied_weight += weight
     rows = []
     duty_counts, deficits = [], []
+    cost = [0.0, 0.0, 0.0]
     for e in p.engineers:
         mine = [a for a in assignments if a.engineer_id == e.id]
         duty = sum(1 for a in mine if a.non_working_day or a.kind == ShiftKind.on_call.value)
         minutes = sum(a.paid_minutes for a in mine)
+        off = sum(a.paid_minutes for a in mine if a.non_working_day)
+        over = sum(ot_days[e.id].values())
         norm = p.norm_minutes[e.id]
         if any(
             p.days[d].non_working or p.option(d, t).kind == ShiftKind.on_call
@@ -375,7 +408,10 @@ def _fairness(
             for t in p.allowed[(e.id, d)]
         ):
             duty_counts.append(duty)
-        deficits.append(max(0, norm - minutes))
+        deficit = max(0, norm - (minutes - off - over))
+        deficits.append(deficit)
+        pay = _pay(e, mine, ot_days[e.id])
+        cost = [c + x for c, x in zip(cost, pay, strict=True)]
         rows.append(
             EngineerFairness(
                 engineer_id=e.id,
@@ -383,11 +419,14 @@ def _fairness(
                 shifts=len(mine),
                 hours=round(minutes / 60, 2),
                 norm_hours=round(norm / 60, 2),
-                overtime_hours=round(ot_minutes[e.id] / 60, 2),
+                overtime_hours=round(over / 60, 2),
                 weekend_holiday_shifts=sum(1 for a in mine if a.non_working_day),
                 on_call_shifts=sum(1 for a in mine if a.kind == ShiftKind.on_call.value),
                 requests_granted=granted[e.id],
                 requests_denied=denied[e.id],
+                day_off_hours=round(off / 60, 2),
+                norm_deficit_hours=round(deficit / 60, 2),
+                pay_rub=round(sum(pay), 2),
             )
         )
     fairness = Fairness(
@@ -395,7 +434,13 @@ def _fairness(
         duty_spread=(max(duty_counts) - min(duty_counts)) if len(duty_counts) > 1 else 0,
         norm_deficit_spread_h=round((max(deficits) - min(deficits)) / 60, 2) if deficits else 0,
     )
-    return fairness, denied_weight
+    labour = LabourCost(
+        normal_rub=round(cost[0], 2),
+        overtime_rub=round(cost[1], 2),
+        day_off_rub=round(cost[2], 2),
+        total_rub=round(sum(cost), 2),
+    )
+    return fairness, denied_weight, labour
 
 
 def _penalties(
@@ -403,7 +448,6 @@ def _penalties(
     coverage: list[CoverageRow],
     fairness: Fairness,
     prefs_denied: float,
-    ot_minutes: dict[str, int],
 ) -> dict[str, float]:
     """The objective's parts in natural units."""
     short = sum(
@@ -412,14 +456,15 @@ def _penalties(
     over = sum(
         r.over_by * (r.end - r.start).total_seconds() / 3600 for r in coverage if r.end and r.start
     )
-    below = sum(max(0.0, f.norm_hours - f.hours) for f in fairness.per_engineer)
+    rows = fairness.per_engineer
     return {
         "shortfall_person_hours": round(short, 2),
-        "overtime_hours": round(sum(ot_minutes.values()) / 60, 2),
-        "below_norm_hours": round(below, 2),
+        "overtime_hours": round(sum(f.overtime_hours for f in rows), 2),
+        "below_norm_hours": round(sum(f.norm_deficit_hours for f in rows), 2),
         "preferences_denied_weight": prefs_denied,
         "duty_spread": float(fairness.duty_spread),
         "norm_deficit_spread_hours": fairness.norm_deficit_spread_h,
+        "day_off_hours": round(sum(f.day_off_hours for f in rows), 2),
         "over_coverage_person_hours": round(over, 2),
     }
 

@@ -7,12 +7,20 @@ calendar, not on the model's variables, so a bug in the model shows up here as a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from optimizer.calendar import TZ, BusinessCalendar, default_calendar
 from optimizer.domain.common import AbsenceKind
 from optimizer.domain.roster import Roster, RosterAssignment, RosterRequest
+from optimizer.roster.problem import (
+    Day,
+    day_requirements,
+    effective_weekday,
+    engineer_bank,
+    in_group,
+)
 
 AWAY = {AbsenceKind.vacation, AbsenceKind.sick, AbsenceKind.training}
 
@@ -43,13 +51,15 @@ def validate_roster(
         by_engineer[a.engineer_id].append(a)
     for eid, shifts in by_engineer.items():
         shifts.sort(key=lambda a: a.start or datetime.min.replace(tzinfo=TZ))
+        past = history_assignments(request, eid, cal)
         out += check_one_shift_a_day(eid, shifts)
         out += check_absences(request, eid, shifts)
-        out += check_rest_between_shifts(request, eid, shifts)
-        out += check_max_consecutive_days(request, eid, shifts)
-        out += check_weekly_rest(request, eid, shifts)
-        out += check_overtime(request, eid, shifts)
+        out += check_rest_between_shifts(request, eid, shifts, past)
+        out += check_max_consecutive_days(request, eid, shifts, past)
+        out += check_weekly_rest(request, eid, shifts, past)
+        out += check_overtime(request, eid, shifts, past, cal)
     out += check_pins_and_days_off(request, roster)
+    out += check_day_off_work(request, roster, cal)
     return out
 
 
@@ -116,42 +126,59 @@ def check_absences(
 
 
 def check_rest_between_shifts(
-    request: RosterRequest, eid: str, shifts: list[RosterAssignment]
+    request: RosterRequest,
+    eid: str,
+    shifts: list[RosterAssignment],
+    past: list[RosterAssignment] | None = None,
 ) -> list[RosterViolation]:
-    """Between two shifts at least the minimum rest."""
+    """Between two shifts at least the minimum rest, the last shift before the period
+    included."""
     need = timedelta(hours=request.rules.min_rest_between_shifts_h)
     out = []
-    for a, b in zip(shifts, shifts[1:], strict=False):
+    both = [*(past or []), *shifts]
+    for a, b in zip(both, both[1:], strict=False):
         assert a.end is not None and b.start is not None
-        if b.start - a.end < need:
+        if b.day >= 0 and b.start - a.end < need:
             out.append(_v("rest_between_shifts", b, f"only {b.start - a.end} after the last shift"))
     return out
 
 
 def check_max_consecutive_days(
-    request: RosterRequest, eid: str, shifts: list[RosterAssignment]
+    request: RosterRequest,
+    eid: str,
+    shifts: list[RosterAssignment],
+    past: list[RosterAssignment] | None = None,
 ) -> list[RosterViolation]:
-    """No more working days in a row than the limit."""
+    """No more working days in a row than the limit, counting the days worked right before
+    the period; reported once per run, on its first date in the period past the limit."""
     own = request.rules.for_engineer(eid)
     limit = (own.max_consecutive_days if own else None) or request.rules.max_consecutive_days
-    worked = sorted({a.date for a in shifts if a.date is not None})
+    worked = sorted({a.date for a in [*(past or []), *shifts] if a.date is not None})
     out = []
-    run = 0
+    run, reported = 0, False
     for i, d in enumerate(worked):
-        run = run + 1 if i and worked[i - 1] == d - timedelta(days=1) else 1
-        if run == limit + 1:
+        if i and worked[i - 1] == d - timedelta(days=1):
+            run += 1
+        else:
+            run, reported = 1, False
+        if run > limit and d >= request.start and not reported:
             out.append(RosterViolation("max_consecutive_days", eid, d, f"{run} days in a row"))
+            reported = True
     return out
 
 
 def check_weekly_rest(
-    request: RosterRequest, eid: str, shifts: list[RosterAssignment]
+    request: RosterRequest,
+    eid: str,
+    shifts: list[RosterAssignment],
+    past: list[RosterAssignment] | None = None,
 ) -> list[RosterViolation]:
     """In every calendar week touching the period an uninterrupted rest of the minimum length
-    lies inside the week (art. 110)."""
+    lies inside the week (art. 110), the shifts worked before the period included."""
     need = timedelta(hours=request.rules.weekly_rest_h)
     if need <= timedelta(0):
         return []
+    shifts = [*(past or []), *shifts]
     out = []
     monday = request.start - timedelta(days=request.start.weekday())
     while monday <= request.end:
@@ -175,12 +202,21 @@ def check_weekly_rest(
     return out
 
 
-def overtime_by_day(shifts: list[RosterAssignment], cap_minutes: int) -> dict[date, int]:
-    """Overtime minutes of each worked date: the minutes worked after the week's running
-    total passed the weekly normal time (calendar weeks, in the order worked)."""
+def overtime_by_day(
+    shifts: list[RosterAssignment],
+    cap_minutes: int,
+    is_day_off: Callable[[date], bool] | None = None,
+) -> dict[date, int]:
+    """Overtime minutes of each worked date: the minutes worked on working days after the
+    week's running total passed the weekly normal time (calendar weeks, in the order
+    worked). Work on a weekend or holiday (``is_day_off``, by default the shift's own flag)
+    is apart from the normal time and from overtime (art. 153)."""
     by_week: dict[date, list[RosterAssignment]] = defaultdict(list)
     for a in shifts:
-        if a.date is not None:
+        if a.date is None:
+            continue
+        off = is_day_off(a.date) if is_day_off is not None else a.non_working_day
+        if not off:
             by_week[a.date - timedelta(days=a.date.weekday())].append(a)
     out: dict[date, int] = {}
     for week in by_week.values():
@@ -193,6 +229,31 @@ def overtime_by_day(shifts: list[RosterAssignment], cap_minutes: int) -> dict[da
     return out
 
 
+def history_assignments(
+    request: RosterRequest, eid: str | None = None, calendar: BusinessCalendar | None = None
+) -> list[RosterAssignment]:
+    """The shifts worked before the period (``request.history``) as assignments, with a
+    negative day index and the template id ``history``."""
+    cal = calendar or default_calendar()
+    out = []
+    for h in request.history:
+        if eid is not None and h.engineer_id != eid:
+            continue
+        out.append(
+            RosterAssignment(
+                engineer_id=h.engineer_id,
+                date=h.date,
+                day=(h.date - request.start).days,
+                template_id="history",
+                start=h.start.astimezone(TZ),
+                end=h.end.astimezone(TZ),
+                paid_minutes=h.worked_minutes,
+                non_working_day=cal.is_non_working(h.date),
+            )
+        )
+    return sorted(out, key=lambda a: a.start or datetime.min.replace(tzinfo=TZ))
+
+
 def weekly_cap(request: RosterRequest, eid: str) -> int:
     """Normal minutes a week of an engineer (art. 91)."""
     own = request.rules.for_engineer(eid)
@@ -202,16 +263,24 @@ def weekly_cap(request: RosterRequest, eid: str) -> int:
 
 
 def check_overtime(
-    request: RosterRequest, eid: str, shifts: list[RosterAssignment]
+    request: RosterRequest,
+    eid: str,
+    shifts: list[RosterAssignment],
+    past: list[RosterAssignment] | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> list[RosterViolation]:
     """Overtime ≤ 4 h in two consecutive days and ≤ 120 h a year (art. 99); none at all when
-    overtime is not allowed (art. 91)."""
+    overtime is not allowed (art. 91). Overtime counts working days only (work on a weekend
+    or holiday is apart, art. 153) and the week's hours worked before the period; the year's
+    overtime before the period is ``overtime_used_h``."""
+    cal = calendar or default_calendar()
     rules = request.rules
     own = rules.for_engineer(eid)
     allow = (
         rules.allow_overtime if own is None or own.allow_overtime is None else own.allow_overtime
     )
-    ot = overtime_by_day(shifts, weekly_cap(request, eid))
+    every = overtime_by_day([*(past or []), *shifts], weekly_cap(request, eid), cal.is_non_working)
+    ot = {d: m for d, m in every.items() if d >= request.start}
     out = []
     if not allow:
         for d, m in sorted(ot.items()):
@@ -219,9 +288,10 @@ def check_overtime(
                 out.append(RosterViolation("weekly_hours", eid, d, f"{m} min beyond the week"))
         return out
     two = round(rules.overtime_max_2days_h * 60)
-    for d, m in sorted(ot.items()):
-        pair = m + ot.get(d + timedelta(days=1), 0)
-        if pair > two:
+    for d, m in sorted(every.items()):
+        nxt = d + timedelta(days=1)
+        pair = m + every.get(nxt, 0)
+        if nxt >= request.start and pair > two:
             out.append(RosterViolation("overtime_two_days", eid, d, f"{pair} min in two days"))
     years: dict[int, int] = defaultdict(int)
     for d, m in ot.items():
@@ -248,6 +318,91 @@ def check_pins_and_days_off(request: RosterRequest, roster: Roster) -> list[Rost
         if (d.engineer_id, d.date) in worked:
             out.append(RosterViolation("required_day_off", d.engineer_id, d.date, "works"))
     return out
+
+
+def check_day_off_work(
+    request: RosterRequest, roster: Roster, calendar: BusinessCalendar | None = None
+) -> list[RosterViolation]:
+    """On a weekend or holiday every shift worked is needed by some requirement of that day:
+    at some moment of the shift a group the engineer counts toward has no more people on
+    duty than it requires, so without the shift it would be short (art. 113)."""
+    cal = calendar or default_calendar()
+    engineers = {e.id: e for e in request.engineers}
+    by_date: dict[date, list[RosterAssignment]] = defaultdict(list)
+    for a in roster.assignments:
+        if a.date is None or a.start is None or a.end is None or a.engineer_id not in engineers:
+            continue
+        if cal.is_non_working(a.date):
+            by_date[a.date].append(a)
+    out = []
+    for d, shifts in sorted(by_date.items()):
+        day = Day(
+            index=(d - request.start).days,
+            date=d,
+            weekday=effective_weekday(d, cal),
+            non_working=True,
+            pre_holiday=False,
+            norm_minutes=0,
+        )
+        rows = day_requirements(request.requirements, day)
+        midnight = datetime.combine(d, time(0), TZ)
+        for a in shifts:
+            needed = any(
+                _needed(a, group, group_rows, shifts, request, midnight)
+                for group, group_rows in rows.items()
+            )
+            if not needed:
+                out.append(
+                    _v("day_off_work", a, "works a day off that no requirement needs (art. 113)")
+                )
+    return out
+
+
+def _counts_toward(a: RosterAssignment, group: str, request: RosterRequest) -> bool:
+    """Whether a shift counts toward a requirement group (skills, car that day, bank)."""
+    e = next(x for x in request.engineers if x.id == a.engineer_id)
+    assert a.start is not None and a.end is not None
+    car_out = any(
+        ab.engineer_id == e.id
+        and ab.kind == AbsenceKind.car_unavailable
+        and ab.start < a.end
+        and a.start < ab.end
+        for ab in request.absences
+    )
+    return in_group(e, group, e.can_visit and not car_out, engineer_bank(e))
+
+
+def _needed(
+    a: RosterAssignment,
+    group: str,
+    rows: list[tuple[int, int, int]],
+    shifts: list[RosterAssignment],
+    request: RosterRequest,
+    midnight: datetime,
+) -> bool:
+    """Some moment of shift ``a`` where the group needs everyone on duty in it."""
+    if not _counts_toward(a, group, request):
+        return False
+    assert a.start is not None and a.end is not None
+    members = [b for b in shifts if _counts_toward(b, group, request)]
+    bounds = {midnight + timedelta(minutes=m) for s, e, _ in rows for m in (s, e)}
+    bounds |= {t for b in members for t in (b.start, b.end) if t is not None}
+    for s, e, r in rows:
+        lo = max(a.start, midnight + timedelta(minutes=s))
+        hi = min(a.end, midnight + timedelta(minutes=e))
+        if r <= 0 or lo >= hi:
+            continue
+        for t in sorted({lo} | {x for x in bounds if lo < x < hi}):
+            need = max(
+                rr
+                for ss, ee, rr in rows
+                if midnight + timedelta(minutes=ss) <= t < midnight + timedelta(minutes=ee)
+            )
+            on = sum(1 for b in members if b.start is not None and b.end is not None
+                     and b.start <= t < b.end)  # fmt: skip
+            if on <= need:
+                return True
+    return False
 
 
 def _v(rule: str, a: RosterAssignment, message: str) -> RosterViolation:

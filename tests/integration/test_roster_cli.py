@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from optimizer.domain.roster import LabourRules, PinnedShift, RequiredDayOff
 from service.cli.main import app
-from tests.unit.test_roster_benchmark import INSTANCE1, needs_instance1
 from tests.unit.test_roster_helpers import MONDAY, need, request
+from tests.unit.test_ssb_benchmark import INSTANCE1
 
 runner = CliRunner()
 
@@ -22,7 +22,6 @@ def write_request(tmp_path, **kw):  # type: ignore[no-untyped-def]
     return path
 
 
-@needs_instance1
 def test_benchmark_instance1_prints_roster_json_with_the_benchmark_objective() -> None:
     result = runner.invoke(
         app,
@@ -132,3 +131,58 @@ def test_period_longer_than_a_year_exits_2(tmp_path) -> None:  # type: ignore[no
     path.write_text(json.dumps(data), encoding="utf-8")
     result = runner.invoke(app, ["roster", str(path)])
     assert result.exit_code == 2 and "at most a year" in result.stderr
+
+
+def test_history_inside_the_period_exits_2_naming_the_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(request().model_dump_json())
+    data["history"] = [
+        {
+            "engineer_id": "a",
+            "date": "2027-03-01",
+            "start": "2027-03-01T09:00:00+04:00",
+            "end": "2027-03-01T18:00:00+04:00",
+        }
+    ]
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["roster", str(path), "--json"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "history[0].date" in lines[0] and "2027-03-01" in lines[0]
+
+
+def test_history_of_an_unknown_engineer_exits_2_naming_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(request().model_dump_json())
+    data["history"] = [
+        {
+            "engineer_id": "ghost",
+            "date": "2027-02-28",
+            "start": "2027-02-28T09:00:00+04:00",
+            "end": "2027-02-28T18:00:00+04:00",
+        }
+    ]
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["roster", str(path), "--json"])
+    assert result.exit_code == 2
+    assert "history[0].engineer_id" in result.stderr and "ghost" in result.stderr
+
+
+def test_request_with_history_prints_the_roster(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Sunday 28 Feb worked until 23:00: Monday's 09:00 shift would leave 10 h of rest.
+    data = json.loads(request().model_dump_json())
+    data["history"] = [
+        {
+            "engineer_id": "a",
+            "date": "2027-02-28",
+            "start": "2027-02-28T15:00:00+04:00",
+            "end": "2027-02-28T23:00:00+04:00",
+            "paid_minutes": 480,
+        }
+    ]
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["roster", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    dates = [a["date"] for a in json.loads(result.stdout)["assignments"]]
+    assert "2027-03-01" not in dates and len(dates) == 4

@@ -67,11 +67,12 @@ def test_new_year_holidays_push_the_deadline_into_january_twelfth():
 
 
 def test_working_saturday_of_2027_is_open_with_the_hours_of_the_day_it_replaces():
-    # Sat 20 Feb 2027 is worked instead of Mon 22 Feb (a Monday: 09:00–18:00).
+    # Sat 20 Feb 2027 is worked instead of Mon 22 Feb (a Monday: 09:00–18:00), and the
+    # official calendar shortens it by an hour (the eve of the 22–23 Feb days off).
     assert CAL.is_working_day(date(2027, 2, 20))
     assert CAL.is_non_working(date(2027, 2, 22))
     assert CAL.open_intervals(date(2027, 2, 20)) == [
-        (datetime(2027, 2, 20, 9, tzinfo=TZ), datetime(2027, 2, 20, 18, tzinfo=TZ))
+        (datetime(2027, 2, 20, 9, tzinfo=TZ), datetime(2027, 2, 20, 17, tzinfo=TZ))
     ]
     due = deadline_after(at("2027-02-19T16:30+04:00"), 120)
     assert due == at("2027-02-20T10:30+04:00")

@@ -70,7 +70,7 @@ def test_pinned_weekend_duty_without_consent_names_article_113() -> None:
 
 
 def test_pins_breaking_the_consecutive_days_limit_name_that_rule() -> None:
-    # Seven days pinned in a row (weekend duty included) with at most six allowed.
+    # Seven days pinned in a row (the weekend duty asked for) with at most six allowed.
     pins = [
         PinnedShift(
             engineer_id="a", date=MONDAY + timedelta(days=i), template_id="day" if i < 5 else "duty"
@@ -78,8 +78,9 @@ def test_pins_breaking_the_consecutive_days_limit_name_that_rule() -> None:
         for i in range(7)
     ]
     rules = LabourRules(pinned=pins, weekly_rest_h=0)
+    weekend = need(weekdays=[5, 6], start=time(10), end=time(16))
     with pytest.raises(InfeasibleRequest) as err:
-        solve(request(rules=rules))
+        solve(request(rules=rules, requirements=need() + weekend))
     assert "at most 6 working days in a row" in err.value.explanation
     assert err.value.reasons == ["at most 6 working days in a row"]
 

@@ -109,10 +109,14 @@ def test_a_week_without_42_hours_of_rest_is_reported() -> None:
 
 
 def test_overtime_beyond_four_hours_in_two_days_is_reported() -> None:
-    # Six 8-hour days: the sixth is 8 hours beyond the 40-hour week.
-    req = request(shift_templates=list(TEMPLATES.values()), rules=LabourRules(weekly_rest_h=0))
-    shifts = [shift("a", day(i), "any") for i in range(6)]
+    # A 32-hour week and five 8-hour weekdays: Friday is 8 hours beyond the week.
+    req = request(
+        shift_templates=list(TEMPLATES.values()),
+        rules=LabourRules(per_engineer=[EngineerRules(engineer_id="a", weekly_hours=32)]),
+    )
+    shifts = [shift("a", day(i), "any") for i in range(5)]
     assert "overtime_two_days" in rules_broken(req, roster(*shifts))
+    assert "overtime_two_days" not in rules_broken(req, roster(*shifts[:4]))
 
 
 def test_any_overtime_is_reported_when_not_allowed() -> None:

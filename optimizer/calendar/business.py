@@ -1,11 +1,11 @@
 """Business calendar and SLA clock of the department (Europe/Saratov, UTC+4).
 
 The department works Mon–Thu 09:00–18:00 and Fri 09:00–17:00 local time (lunch is
-staggered, so the SLA clock does not stop for it). Days off follow the Russian
-production calendar: weekends, public holidays of Labour Code art. 112, and the
-Government's transferred days off; a Saturday moved to a working day is worked with
-the office hours of the weekday it replaces. A working day followed by an art. 112
-holiday ends one hour earlier (art. 95).
+staggered, so the SLA clock does not stop for it). Days off follow the Russian production
+calendar (:mod:`optimizer.calendar.production`): weekends, public holidays of Labour Code
+art. 112 and the Government's transferred days off; a weekend day moved to a working day is
+worked with the office hours of the weekday it replaces; a shortened day (art. 95) ends one
+hour earlier.
 
 Saratov is UTC+4 all year, which is *not* Moscow time: a helpdesk stamping ``+03:00``
 is converted, never read as local.
@@ -16,11 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
+from optimizer.calendar.production import (
+    HOLIDAYS_ART_112,
+    ProductionCalendar,
+    ProductionYear,
+    default_production_calendar,
+)
 from optimizer.domain.base import SlaPolicy
 from optimizer.domain.common import Clock, Priority
 from optimizer.errors import InvalidInput
@@ -36,18 +40,7 @@ DEFAULT_OFFICE_HOURS: Mapping[int, tuple[time, time]] = {
 }
 """Office hours by weekday (Monday = 0); a weekday missing here is closed."""
 
-PUBLIC_HOLIDAYS_ART_112: frozenset[tuple[int, int]] = frozenset(
-    {
-        (1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (1, 8),  # New Year holidays
-        (1, 7),  # Christmas
-        (2, 23),  # Defender of the Fatherland Day
-        (3, 8),  # International Women's Day
-        (5, 1),  # Spring and Labour Day
-        (5, 9),  # Victory Day
-        (6, 12),  # Russia Day
-        (11, 4),  # Unity Day
-    }
-)  # fmt: skip
+PUBLIC_HOLIDAYS_ART_112: frozenset[tuple[int, int]] = frozenset(HOLIDAYS_ART_112)
 """Non-working public holidays of Labour Code art. 112 (month, day)."""
 
 PRE_HOLIDAY_SHORTENING = timedelta(hours=1)
@@ -73,8 +66,13 @@ class BusinessCalendar:
         default_factory=lambda: dict(DEFAULT_OFFICE_HOURS)
     )
     tz: ZoneInfo = TZ
+    production: ProductionCalendar = field(default_factory=default_production_calendar)
 
     # -- days -----------------------------------------------------------------
+
+    def production_year(self, year: int) -> ProductionYear:
+        """The production calendar of a year (official data, or the rule with a warning)."""
+        return self.production.year(year)
 
     def is_public_holiday(self, d: date) -> bool:
         """An art. 112 public holiday (a non-working day by law, whatever the weekday)."""
@@ -82,35 +80,35 @@ class BusinessCalendar:
 
     def is_transferred_working_day(self, d: date) -> bool:
         """A weekend day the Government moved to a working day (a working Saturday)."""
-        return d in _production_calendar(d.year).weekend_workdays
+        return self.production.year(d.year).is_working_weekend(d)
 
     def is_non_working(self, d: date) -> bool:
         """A day off: a weekend not transferred, a public holiday, or a transferred day off."""
-        if self.is_transferred_working_day(d):
-            return False
-        if d.weekday() >= 5:
-            return True
-        return d in _production_calendar(d.year)
+        return self.production.year(d.year).is_day_off(d)
 
     def is_working_day(self, d: date) -> bool:
         """A working day of the production calendar."""
         return not self.is_non_working(d)
 
     def is_pre_holiday(self, d: date) -> bool:
-        """A working day whose next calendar day is an art. 112 holiday: one hour shorter."""
-        return self.is_working_day(d) and self.is_public_holiday(d + timedelta(days=1))
+        """A working day one hour shorter (art. 95): the day before a holiday, or the day the
+        calendar shortens (a working Saturday before a holiday weekend, 2025-11-01)."""
+        return self.production.year(d.year).is_shortened(d)
 
-    def norm_minutes(self, d: date) -> int:
-        """Labour Code norm working minutes of a date: 480, 420 before a holiday, 0 off."""
+    def norm_minutes(self, d: date, weekly_hours: float = 40) -> int:
+        """Norm working minutes of a date for a five-day week of ``weekly_hours`` (Ministry
+        of Labour order 588n): a fifth of the week, one hour less on a shortened day, 0 off.
+        For 40 h: 480, 420 on a shortened day."""
         if self.is_non_working(d):
             return 0
-        return NORM_DAY_MIN - (60 if self.is_pre_holiday(d) else 0)
+        full = round(weekly_hours * 60 / 5)
+        return full - (60 if self.is_pre_holiday(d) else 0)
 
     def office_weekday(self, d: date) -> int:
         """Whose office hours a day keeps: a working Saturday keeps those of the weekday whose
         day off it was swapped with (the decree's pair), Monday's when the pair is unknown."""
         if self.is_transferred_working_day(d):
-            return _swapped_weekday(d)
+            return self.production.swapped_weekday(d)
         return d.weekday()
 
     # -- hours ----------------------------------------------------------------
@@ -237,19 +235,3 @@ def _check_year(d: date) -> None:
         raise InvalidInput(
             "date", d.isoformat(), f"outside the supported years {MIN_YEAR}–{MAX_YEAR}"
         )
-
-
-def _swapped_weekday(working_weekend_day: date) -> int:
-    """The weekday of the day off that a working weekend day was swapped with."""
-    stamp = working_weekend_day.strftime("%m/%d/%Y")
-    for year in (working_weekend_day.year, working_weekend_day.year + 1):
-        for day, name in _production_calendar(year).items():
-            if f"substituted from {stamp}" in name:
-                return day.weekday()
-    return 0
-
-
-@lru_cache(maxsize=64)
-def _production_calendar(year: int) -> holidays.HolidayBase:
-    """Russian public holidays and transferred days off of a year (the `holidays` package)."""
-    return holidays.country_holidays("RU", years=year)
