@@ -46,6 +46,20 @@ def check_horizon(days: float) -> float:
     return days
 
 
+def check_month(text: str) -> str:
+    """A month written ``YYYY-MM``."""
+    parts = text.split("-")
+    if (
+        len(parts) != 2
+        or len(parts[0]) != 4
+        or len(parts[1]) != 2
+        or not (parts[0].isdigit() and parts[1].isdigit())
+        or not 1 <= int(parts[1]) <= 12
+    ):
+        raise ValueError("expected a month as YYYY-MM, e.g. 2026-07")
+    return text
+
+
 class Policy(StrEnum):
     """How tickets are handed to engineers during the simulation."""
 
@@ -295,11 +309,20 @@ class Scenario(StrictModel):
     phone: PhoneLine = Field(default_factory=PhoneLine)
     demand_trend: bool = False
     """Extrapolate the history's weekly trend (off: the history's mean level)."""
+    backtest: str | None = None
+    """A recorded month of the history (``YYYY-MM``) to replay: its own tickets arrive instead
+    of the fitted profile, and the report shows the recorded figures beside the simulated
+    ones. ``start`` and ``horizon_days`` are then the month's."""
 
     @field_validator("horizon_days")
     @classmethod
     def _at_most_three_years(cls, v: float) -> float:
         return check_horizon(v)
+
+    @field_validator("backtest")
+    @classmethod
+    def _month(cls, v: str | None) -> str | None:
+        return None if v is None else check_month(v)
 
     @model_validator(mode="after")
     def _warmup_inside_horizon(self) -> Self:
@@ -339,11 +362,17 @@ class ScenarioDefaults(StrictModel):
     engineers_from: EngineerSource | None = None
     sick_rate: Annotated[float, Field(ge=0, le=0.5)] | None = None
     demand_trend: bool | None = None
+    backtest: str | None = None
 
     @field_validator("horizon_days")
     @classmethod
     def _at_most_three_years(cls, v: float | None) -> float | None:
         return None if v is None else check_horizon(v)
+
+    @field_validator("backtest")
+    @classmethod
+    def _month(cls, v: str | None) -> str | None:
+        return None if v is None else check_month(v)
 
 
 class ScenarioSet(StrictModel):
@@ -388,7 +417,8 @@ class ScenarioSet(StrictModel):
 
 
 class Estimate(StrictModel):
-    """A mean over replications with its 95 % confidence interval."""
+    """A mean over replications with its 95 % confidence interval (how it is computed:
+    ``SimulationReport.interval_methods``)."""
 
     mean: float
     ci_low: float
@@ -491,6 +521,28 @@ class TheoryCheck(StrictModel):
     mean_wait_agrees: bool
 
 
+class BacktestRow(StrictModel):
+    """One figure of a backtest: what the history recorded, what the model gives."""
+
+    metric: str
+    label: str
+    recorded: float | None
+    simulated: Estimate | None
+    difference: float | None
+    """Simulated mean minus recorded."""
+
+
+class BacktestReport(StrictModel):
+    """A recorded month replayed (``Scenario.backtest``): the figures side by side and, in
+    words, the modelling assumptions that explain where they differ."""
+
+    month: str
+    first_day: date
+    last_day: date
+    rows: list[BacktestRow]
+    explanation: list[str]
+
+
 class ScenarioReport(StrictModel):
     """The figures of one scenario, each a mean per replication unless said otherwise."""
 
@@ -539,6 +591,7 @@ class ScenarioReport(StrictModel):
     overloaded: bool
     warnings: list[str] = Field(default_factory=list)
     theory: TheoryCheck | None = None
+    backtest: BacktestReport | None = None
 
 
 class ComparisonRow(StrictModel):
@@ -569,6 +622,12 @@ class SimulationReport(StrictModel):
     comparison: list[ComparisonRow]
     overloaded: bool
     warnings: list[str] = Field(default_factory=list)
+    min_replications: int = 5
+    """Fewer replications than this in a scenario make its report warn."""
+    few_replications: bool = False
+    """Some scenario has fewer replications than ``min_replications``."""
+    interval_methods: dict[str, str] = Field(default_factory=dict)
+    """How the intervals are computed: ``share``, ``amount``, ``difference``."""
 
     def scenario(self, name: str) -> ScenarioReport:
         """The report of the scenario called ``name``."""
@@ -576,3 +635,61 @@ class SimulationReport(StrictModel):
             if s.name == name:
                 return s
         raise KeyError(name)
+
+
+# -- calibration from a helpdesk export --------------------------------------------------------
+
+
+class DurationFit(StrictModel):
+    """A log-normal duration fitted to one category's recorded durations.
+
+    ``ks_distance`` is the Kolmogorov–Smirnov distance between the recorded durations and the
+    fitted distribution (the largest gap between the two cumulative curves, 0 = identical),
+    computed on the rounding grid of the export (durations written to 5 minutes are compared
+    at the grid's edges); ``fits`` when it is below ``ks_critical``, the 5 % critical value
+    1.36 / √n.
+    """
+
+    category: str
+    tickets: int
+    mu: float
+    """Mean of the log-duration (minutes)."""
+    sigma: float
+    """Standard deviation of the log-duration."""
+    median_min: float
+    mean_min: float
+    recorded_mean_min: float
+    ks_distance: float
+    ks_critical: float
+    fits: bool
+
+
+class ArrivalFit(StrictModel):
+    """Arrivals by weekday × hour on working days, and one 24-hour profile for days off.
+
+    ``dispersion`` is the variance over the mean of the hourly counts within each cell,
+    pooled (1 for a Poisson process, which the simulation assumes; above 1 the arrivals come
+    in bursts); ``dispersion_p_value`` is the chi-square test of the Poisson assumption.
+    """
+
+    working_day_per_hour: list[list[float]]
+    """7 × 24 (Monday first): mean tickets in that hour on working days of that weekday."""
+    working_days_by_weekday: list[int]
+    day_off_per_hour: list[float]
+    """24: mean tickets in that hour on weekends and holidays."""
+    days_off: int
+    tickets_per_working_day: float
+    tickets_per_day_off: float
+    dispersion: float
+    dispersion_p_value: float
+
+
+class Calibration(StrictModel):
+    """What ``wfm whatif --calibrate EXPORT.csv`` fits from a helpdesk export."""
+
+    source: str
+    tickets: int
+    first_day: date
+    last_day: date
+    durations: list[DurationFit]
+    arrivals: ArrivalFit

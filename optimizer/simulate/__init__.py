@@ -8,6 +8,10 @@ Entry points:
   through :mod:`optimizer.io.sample`);
 - :func:`parse_scenario_text` — a scenario file's text (JSON or YAML) to a validated set;
 - :func:`compare_with_erlang` — the M/M/c check against Erlang C, at any scale;
+- :func:`run_replication`, :func:`combine` — one replication of one scenario (picklable,
+  JSON-ready result) and the report from all of them, for a job queue that spreads the work;
+- :func:`calibrate_history` — duration distributions by category and the arrival profile
+  fitted from a helpdesk export, with goodness-of-fit figures;
 - :func:`compile_scenario`, :func:`replicate` — the steps, for notebooks and benchmarks.
 """
 
@@ -24,9 +28,19 @@ from optimizer.domain.scenario import (
     SimulationReport,
     SyntheticBase,
 )
+from optimizer.simulate.calibrate import Calibration, calibrate_history
 from optimizer.simulate.compile import BaseData, compile_scenario
 from optimizer.simulate.engine import GreedyDispatcher, simulate_department
-from optimizer.simulate.runner import replicate, replication_seeds, run_models, run_scenarios
+from optimizer.simulate.metrics import ReplicationResult
+from optimizer.simulate.params import SimulationParams
+from optimizer.simulate.runner import (
+    combine,
+    replicate,
+    replication_seeds,
+    run_models,
+    run_replication,
+    run_scenarios,
+)
 from optimizer.simulate.spec import format_of, parse_scenario_text
 from optimizer.simulate.validation import ErlangComparison, compare_with_erlang
 
@@ -45,6 +59,12 @@ def sample_base(data_dir: str | None = None, start: date | None = None) -> BaseD
 
 __all__ = [
     "BaseData",
+    "Calibration",
+    "ReplicationResult",
+    "SimulationParams",
+    "calibrate_history",
+    "combine",
+    "run_replication",
     "ErlangComparison",
     "GreedyDispatcher",
     "Policy",

@@ -51,7 +51,7 @@ def hourly_rates(
     return out[:hours]
 
 
-def _skills_of(value: object) -> tuple[str, ...]:
+def skills_of(value: object) -> tuple[str, ...]:
     """Required skills of a history row: a ``;``-separated string or a list."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ()
@@ -89,7 +89,7 @@ def fit_ticket_mix(history: pd.DataFrame) -> TicketMix:
         if "site_city" in df
         else pd.Series([""] * len(df), index=df.index)
     )
-    masks = np.array([skill_mask(_skills_of(v)) for v in df["required_skills"]], dtype=np.int64)
+    masks = np.array([skill_mask(skills_of(v)) for v in df["required_skills"]], dtype=np.int64)
     duration = pd.to_numeric(df["duration_min"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(duration) & (duration > 0)
     logs = np.log(np.where(ok, duration, 1.0))

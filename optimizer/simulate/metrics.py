@@ -14,10 +14,13 @@ Additional (paid) work earns its minutes × 600 RUB per norm-hour.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from optimizer.simulate.clock import SimClock
 from optimizer.simulate.engine import Department, windows_minutes
 from optimizer.simulate.model import (
     ADDITIONAL,
@@ -28,6 +31,7 @@ from optimizer.simulate.model import (
     ONSITE,
     PRIORITIES,
     URGENT,
+    ScenarioInfo,
     mask_skills,
 )
 from optimizer.simulate.phone import PhoneOutcome
@@ -44,7 +48,11 @@ ALL_BREACHES = "*"
 @dataclass
 class ReplicationResult:
     """One replication's figures: scalars by name, pooled samples, per-engineer and
-    per-hour-of-week arrays."""
+    per-hour-of-week arrays, and which scenario and replication they belong to.
+
+    Picklable, and JSON-ready through :meth:`to_dict` / :meth:`from_dict`, so a replication
+    can run on another machine and be combined with the others later
+    (:func:`optimizer.simulate.combine`)."""
 
     scalars: dict[str, float]
     waits: np.ndarray
@@ -59,6 +67,58 @@ class ReplicationResult:
     """Group → (7, 24) breached tickets by the hour of the week of their deadline."""
     hour_slots: np.ndarray = field(default_factory=lambda: np.zeros((7, 24)))
     """How many times each hour of the week occurs in the horizon."""
+    info: ScenarioInfo | None = None
+    """The scenario this replication belongs to."""
+    replication: int = 0
+    """The replication's index within its scenario (it decides the seed)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data: floats (NaN as ``None``), lists, the scenario's description."""
+        return {
+            "scenario": None if self.info is None else self.info.to_dict(),
+            "replication": self.replication,
+            "scalars": {k: _json(v) for k, v in self.scalars.items()},
+            "waits": self.waits.tolist(),
+            "waits_elapsed": self.waits_elapsed.tolist(),
+            "urgent_waits": self.urgent_waits.tolist(),
+            "callback_waits": self.callback_waits.tolist(),
+            "engineer_ids": list(self.engineer_ids),
+            "per_engineer": {k: v.tolist() for k, v in self.per_engineer.items()},
+            "overdue_minutes": {k: v.tolist() for k, v in self.overdue_minutes.items()},
+            "overdue_counts": {k: v.tolist() for k, v in self.overdue_counts.items()},
+            "hour_slots": self.hour_slots.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReplicationResult:
+        """The inverse of :meth:`to_dict`."""
+
+        def f32(key: str) -> np.ndarray:
+            return np.asarray(data[key], dtype=np.float32)
+
+        def grids(key: str) -> dict[str, np.ndarray]:
+            return {k: np.asarray(v, dtype=float) for k, v in data[key].items()}
+
+        info = data.get("scenario")
+        return cls(
+            scalars={k: math.nan if v is None else float(v) for k, v in data["scalars"].items()},
+            waits=f32("waits"),
+            waits_elapsed=f32("waits_elapsed"),
+            urgent_waits=f32("urgent_waits"),
+            callback_waits=f32("callback_waits"),
+            engineer_ids=[str(x) for x in data["engineer_ids"]],
+            per_engineer=grids("per_engineer"),
+            overdue_minutes=grids("overdue_minutes"),
+            overdue_counts=grids("overdue_counts"),
+            hour_slots=np.asarray(data["hour_slots"], dtype=float),
+            info=None if info is None else ScenarioInfo.from_dict(info),
+            replication=int(data.get("replication", 0)),
+        )
+
+
+def _json(x: float) -> float | None:
+    """A float for JSON (NaN and infinities as ``None``)."""
+    return float(x) if math.isfinite(x) else None
 
 
 def _share(hit: np.ndarray, of: np.ndarray) -> float:
@@ -68,47 +128,81 @@ def _share(hit: np.ndarray, of: np.ndarray) -> float:
 
 
 def ticket_figures(dept: Department) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """SLA attainment, breaches, waits of the counted tickets."""
+    """SLA attainment, breaches, waits of the counted tickets of a replication."""
     m, t = dept.model, dept.t
-    created, start, deadline = t.created, dept.start, t.deadline
-    counted = (created >= m.warmup_min) & (created < m.horizon_min)
+    return figures_of_tickets(
+        m.clock,
+        t.created,
+        dept.start,
+        t.deadline,
+        t.priority,
+        t.mode,
+        t.kind,
+        t.clock,
+        t.duration,
+        (m.warmup_min, m.horizon_min, m.end_min),
+    )
+
+
+def figures_of_tickets(
+    clock: SimClock,
+    created: np.ndarray,
+    start: np.ndarray,
+    deadline: np.ndarray,
+    priority: np.ndarray,
+    mode: np.ndarray,
+    kind: np.ndarray,
+    sla_clock: np.ndarray,
+    duration: np.ndarray,
+    window: tuple[float, float, float],
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """The ticket figures of the module docstring from plain arrays (minutes on ``clock``;
+    ``start`` NaN when never started), counting tickets created in ``[warmup, horizon)`` and
+    judging them up to ``end``. The simulation and the recorded history (a backtest) are
+    measured by this one function, so their figures mean the same."""
+    warmup, horizon, end = window
+    counted = (created >= warmup) & (created < horizon)
     started = ~np.isnan(start)
     on_time = started & (np.nan_to_num(start, nan=np.inf) <= deadline + 1e-6)
-    judged = counted & (on_time | (deadline <= m.end_min))
+    judged = counted & (on_time | (deadline <= end))
     breach = judged & ~on_time
     s: dict[str, float] = {
         "tickets": float(counted.sum()),
         "started": float((counted & started).sum()),
         "unstarted_at_end": float((counted & ~started).sum()),
         "sla_attainment": _share(on_time, judged),
+        "sla_attainment:n": float(judged.sum()),
         "breaches": float(breach.sum()),
     }
     for code, p in enumerate(PRIORITIES):
-        sel = t.priority == code
+        sel = priority == code
         s[f"sla_attainment:{p.value}"] = _share(on_time, judged & sel)
+        s[f"sla_attainment:{p.value}:n"] = float((judged & sel).sum())
         s[f"breaches:{p.value}"] = float((breach & sel).sum())
     for code, name in enumerate(MODES):
-        sel = t.mode == code
+        sel = mode == code
         s[f"sla_attainment:{name}"] = _share(on_time, judged & sel)
+        s[f"sla_attainment:{name}:n"] = float((judged & sel).sum())
         s[f"breaches:{name}"] = float((breach & sel).sum())
     done = counted & started
     elapsed = start[done] - created[done]
     on_clock = np.where(
-        t.clock[done] == ALWAYS,
+        sla_clock[done] == ALWAYS,
         elapsed,
-        m.clock.business_time(start[done]) - m.clock.business_time(created[done]),
+        clock.business_time(start[done]) - clock.business_time(created[done]),
     )
-    urgent = elapsed[t.priority[done] == URGENT]
+    urgent = elapsed[priority[done] == URGENT]
     s["wait_mean"] = float(on_clock.mean()) if on_clock.size else float("nan")
     s["wait_elapsed_mean"] = float(elapsed.mean()) if elapsed.size else float("nan")
     s["urgent_response_mean"] = float(urgent.mean()) if urgent.size else float("nan")
     s["p_wait"] = float((elapsed > 1e-9).mean()) if elapsed.size else float("nan")
-    extra = counted & started & (t.kind == ADDITIONAL)
-    extra_min = float(t.duration[extra].sum())
+    s["p_wait:n"] = float(elapsed.size)
+    extra = counted & started & (kind == ADDITIONAL)
+    extra_min = float(duration[extra].sum())
     s["extra_work_hours"] = extra_min / 60.0
     s["extra_work_revenue_rub"] = extra_min / 60.0 * NORM_HOUR_RATE_RUB
-    in_horizon = (created >= 0) & (created < m.horizon_min)
-    s["work_minutes"] = float(t.duration[in_horizon].sum())
+    in_horizon = (created >= 0) & (created < horizon)
+    s["work_minutes"] = float(duration[in_horizon].sum())
     samples = {"waits": on_clock, "waits_elapsed": elapsed, "urgent_waits": urgent}
     return s, samples
 
@@ -169,6 +263,9 @@ def phone_figures(p: PhoneOutcome) -> dict[str, float]:
         "phone_within_target": (
             (p.answered_at_once + p.callbacks_within_target) / p.calls if p.calls else float("nan")
         ),
+        "phone_answered_at_once:n": float(p.calls),
+        "phone_callbacks_within_target:n": float(p.callbacks),
+        "phone_within_target:n": float(p.calls),
     }
 
 

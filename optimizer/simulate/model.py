@@ -10,7 +10,10 @@ kind 0 maintenance, 1 additional; clock 0 business, 1 24x7.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -164,6 +167,33 @@ class TheorySpec:
 
 
 @dataclass(frozen=True)
+class RecordedTickets:
+    """Tickets of the history replayed as they arrived (a backtest), arrays of equal length
+    sorted by creation; ``thin`` keeps each with that probability (demand multiplier below 1)."""
+
+    created: np.ndarray
+    site: np.ndarray
+    priority: np.ndarray
+    kind: np.ndarray
+    mode: np.ndarray
+    skills: np.ndarray
+    duration: np.ndarray
+    category: np.ndarray
+    thin: float = 1.0
+
+
+@dataclass(frozen=True)
+class BacktestSummary:
+    """The recorded month a backtest replays and the figures the history recorded for it,
+    keyed like the replication figures (``sla_attainment``, ``breaches:onsite``, …)."""
+
+    month: str
+    first_day: date
+    last_day: date
+    recorded: dict[str, float]
+
+
+@dataclass(frozen=True)
 class SimModel:
     """One compiled scenario (see the module docstring)."""
 
@@ -191,6 +221,9 @@ class SimModel:
     travel: bool = True
     """Use the travel model for visits (False: no site is ever visited)."""
     lunch_min: float = 60.0
+    recorded: RecordedTickets | None = None
+    """The history's own tickets (a backtest); they arrive besides the streams."""
+    backtest: BacktestSummary | None = None
 
     @property
     def end_min(self) -> float:
@@ -201,3 +234,100 @@ class SimModel:
     def hours(self) -> int:
         """Hour slots simulated (horizon plus tail)."""
         return int(np.ceil(self.end_min / 60.0))
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """What the report needs to know of a compiled scenario besides its figures; it travels
+    with every replication result, so replications run elsewhere can be combined alone."""
+
+    index: int
+    name: str
+    description: str
+    policy: Policy
+    seed: int
+    replications: int
+    start: date
+    horizon_min: float
+    warmup_min: float
+    operators: int
+    theory: TheorySpec | None = None
+    backtest: BacktestSummary | None = None
+
+    @classmethod
+    def of(cls, model: SimModel, index: int = 0) -> ScenarioInfo:
+        """The description of scenario ``index``, compiled as ``model``."""
+        return cls(
+            index=index,
+            name=model.name,
+            description=model.description,
+            policy=model.policy,
+            seed=model.seed,
+            replications=model.replications,
+            start=model.clock.start,
+            horizon_min=model.horizon_min,
+            warmup_min=model.warmup_min,
+            operators=model.phone.operators,
+            theory=model.theory,
+            backtest=model.backtest,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (dates as ISO strings)."""
+        return {
+            "index": self.index,
+            "name": self.name,
+            "description": self.description,
+            "policy": self.policy.value,
+            "seed": self.seed,
+            "replications": self.replications,
+            "start": self.start.isoformat(),
+            "horizon_min": self.horizon_min,
+            "warmup_min": self.warmup_min,
+            "operators": self.operators,
+            "theory": None if self.theory is None else asdict(self.theory),
+            "backtest": None
+            if self.backtest is None
+            else {
+                "month": self.backtest.month,
+                "first_day": self.backtest.first_day.isoformat(),
+                "last_day": self.backtest.last_day.isoformat(),
+                "recorded": {k: _json_float(v) for k, v in self.backtest.recorded.items()},
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScenarioInfo:
+        """The inverse of :meth:`to_dict`."""
+        bt = data.get("backtest")
+        th = data.get("theory")
+        return cls(
+            index=int(data["index"]),
+            name=str(data["name"]),
+            description=str(data["description"]),
+            policy=Policy(data["policy"]),
+            seed=int(data["seed"]),
+            replications=int(data["replications"]),
+            start=date.fromisoformat(data["start"]),
+            horizon_min=float(data["horizon_min"]),
+            warmup_min=float(data["warmup_min"]),
+            operators=int(data["operators"]),
+            theory=None if th is None else TheorySpec(**th),
+            backtest=None
+            if bt is None
+            else BacktestSummary(
+                month=bt["month"],
+                first_day=date.fromisoformat(bt["first_day"]),
+                last_day=date.fromisoformat(bt["last_day"]),
+                recorded={k: _from_json_float(v) for k, v in bt["recorded"].items()},
+            ),
+        )
+
+
+def _json_float(x: float) -> float | None:
+    """A float for JSON: NaN and infinities become ``None``."""
+    return float(x) if math.isfinite(x) else None
+
+
+def _from_json_float(x: float | None) -> float:
+    return math.nan if x is None else float(x)

@@ -1,11 +1,11 @@
 """From the replications' figures to the :class:`SimulationReport`.
 
-Means carry a 95 % confidence interval over replications (Student t with R - 1 degrees of
-freedom; with one replication the interval collapses to the mean and the report says so).
-Percentiles pool every ticket of every replication. Each scenario is compared with the first
-(the baseline) metric by metric: with the same seed and number of replications the scenarios
-share their random numbers, so the difference is tested per replication (paired t-test);
-otherwise by Welch's t-test. A difference is significant when p < 0.05.
+Intervals and comparisons follow :mod:`optimizer.simulate.stats`: shares get a logit-t interval
+over replications (never outside [0, 1]), amounts a t-interval cut at 0, differences against
+the first scenario (the baseline) a paired t-interval when the scenarios share their seeds
+(common random numbers), else Welch's. Percentiles pool every ticket of every replication.
+A scenario with fewer replications than ``SimulationParams.min_replications`` is warned about.
+A backtest scenario carries the recorded figures of its month beside the simulated ones.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 from optimizer.domain.scenario import (
+    BacktestReport,
+    BacktestRow,
     ComparisonRow,
     Costs,
     Distribution,
@@ -28,16 +29,35 @@ from optimizer.domain.scenario import (
     SimulationReport,
     TheoryCheck,
 )
+from optimizer.simulate.backtest_text import BACKTEST_ROWS, explanations
 from optimizer.simulate.metrics import ALL_BREACHES, ReplicationResult
-from optimizer.simulate.model import MODES, PRIORITIES, SimModel
-
-ALPHA = 0.05
-SHORTFALL_ROWS = 40
-SHORTFALL_MIN = 0.01
-"""Hours of the week with fewer overdue tickets at once than this are left out."""
+from optimizer.simulate.model import MODES, PRIORITIES, ScenarioInfo
+from optimizer.simulate.params import DEFAULT_PARAMS, SimulationParams
+from optimizer.simulate.stats import (
+    INTERVAL_METHODS,
+    compare_values,
+    estimate,
+    finite,
+    share_estimate,
+)
+from optimizer.staffing import erlang_c_result
 
 ANNUAL_OVERTIME_LIMIT_H = 120.0
 """Labour Code art. 99: at most 120 hours of overtime a year."""
+
+SHARES = frozenset(
+    {
+        "sla_attainment",
+        "utilisation",
+        "p_wait",
+        "phone_answered_at_once",
+        "phone_callbacks_within_target",
+        "phone_within_target",
+        *(f"sla_attainment:{p.value}" for p in PRIORITIES),
+        *(f"sla_attainment:{m}" for m in MODES),
+    }
+)
+"""Figures bounded by [0, 1]: their intervals are computed on the logit scale."""
 
 COMPARED: tuple[tuple[str, str, str, bool], ...] = (
     # key, Russian label, English label, higher is better
@@ -55,32 +75,32 @@ COMPARED: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
-# -- statistics ------------------------------------------------------------------------------
+# -- figures over replications ---------------------------------------------------------------
 
 
-def _finite(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
-    return arr[np.isfinite(arr)]
+def _values(reps: Sequence[ReplicationResult], key: str) -> list[float]:
+    return [r.scalars.get(key, math.nan) for r in reps]
 
 
-def estimate(values: Sequence[float]) -> Estimate:
-    """Mean and 95 % t-interval over replications (NaN values ignored; NaN when none)."""
-    v = _finite(values)
-    if v.size == 0:
-        return Estimate(mean=math.nan, ci_low=math.nan, ci_high=math.nan)
-    mean = float(v.mean())
-    if v.size < 2:
-        return Estimate(mean=mean, ci_low=mean, ci_high=mean)
-    half = float(stats.t.ppf(1 - ALPHA / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
-    return Estimate(mean=mean, ci_low=mean - half, ci_high=mean + half)
+def figure(
+    reps: Sequence[ReplicationResult], key: str, params: SimulationParams = DEFAULT_PARAMS
+) -> Estimate:
+    """The estimate of a figure over replications: a share on the logit scale, else an
+    amount (see :mod:`optimizer.simulate.stats`)."""
+    if key in SHARES:
+        counts = [r.scalars.get(f"{key}:n", math.nan) for r in reps]
+        return share_estimate(_values(reps, key), counts, params.confidence)
+    return estimate(_values(reps, key), params.confidence)
 
 
-def distribution(samples: Sequence[np.ndarray], rep_means: Sequence[float]) -> Distribution:
-    """Mean with CI over replications, percentiles of the pooled samples."""
+def distribution(
+    samples: Sequence[np.ndarray], rep_means: Sequence[float], confidence: float = 0.95
+) -> Distribution:
+    """Mean with its interval over replications, percentiles of the pooled samples."""
     pooled = (
         np.concatenate([np.asarray(s, dtype=float) for s in samples]) if samples else np.zeros(0)
     )
-    e = estimate(rep_means)
+    e = estimate(rep_means, confidence)
     if pooled.size == 0:
         return Distribution(mean=None, ci_low=None, ci_high=None, p50=None, p90=None, p95=None)
     p50, p90, p95 = (float(x) for x in np.percentile(pooled, [50, 90, 95]))
@@ -99,57 +119,12 @@ def _or_none(x: float) -> float | None:
     return None if not math.isfinite(x) else x
 
 
-def compare_values(
-    base: Sequence[float], other: Sequence[float], paired: bool
-) -> tuple[float | None, float | None, float | None, float | None, str]:
-    """Difference other − base: mean, 95 % CI, p-value and the test used."""
-    b, o = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
-    if paired and b.size == o.size:
-        ok = np.isfinite(b) & np.isfinite(o)
-        d = o[ok] - b[ok]
-        if d.size == 0:
-            return None, None, None, None, "none"
-        mean = float(d.mean())
-        if d.size < 2:
-            return mean, None, None, None, "none"
-        sd = float(d.std(ddof=1))
-        if sd == 0:
-            return mean, mean, mean, (1.0 if mean == 0 else 0.0), "paired-t"
-        se = sd / math.sqrt(d.size)
-        tq = float(stats.t.ppf(1 - ALPHA / 2, d.size - 1))
-        p = float(2 * stats.t.sf(abs(mean / se), d.size - 1))
-        return mean, mean - tq * se, mean + tq * se, p, "paired-t"
-    b, o = _finite(b), _finite(o)
-    if b.size == 0 or o.size == 0:
-        return None, None, None, None, "none"
-    mean = float(o.mean() - b.mean())
-    if b.size < 2 or o.size < 2:
-        return mean, None, None, None, "none"
-    vb, vo = b.var(ddof=1) / b.size, o.var(ddof=1) / o.size
-    se = math.sqrt(vb + vo)
-    if se == 0:
-        return mean, mean, mean, (1.0 if mean == 0 else 0.0), "welch-t"
-    dof = (vb + vo) ** 2 / (
-        (vb**2 / (b.size - 1) if vb else 0.0) + (vo**2 / (o.size - 1) if vo else 0.0)
-    )
-    tq = float(stats.t.ppf(1 - ALPHA / 2, dof))
-    p = float(2 * stats.t.sf(abs(mean / se), dof))
-    return mean, mean - tq * se, mean + tq * se, p, "welch-t"
-
-
-# -- one scenario --------------------------------------------------------------------------
-
-
-def _values(reps: Sequence[ReplicationResult], key: str) -> list[float]:
-    return [r.scalars.get(key, math.nan) for r in reps]
-
-
 def _by(
-    reps: Sequence[ReplicationResult], prefix: str, names: Sequence[str]
+    reps: Sequence[ReplicationResult], prefix: str, names: Sequence[str], params: SimulationParams
 ) -> dict[str, Estimate]:
     out = {}
     for n in names:
-        e = estimate(_values(reps, f"{prefix}:{n}"))
+        e = figure(reps, f"{prefix}:{n}", params)
         if math.isfinite(e.mean):
             out[n] = e
     return out
@@ -177,7 +152,7 @@ def _engineers(reps: Sequence[ReplicationResult]) -> list[EngineerUsage]:
     return out
 
 
-def _shortfall(reps: Sequence[ReplicationResult]) -> list[ShortfallRow]:
+def _shortfall(reps: Sequence[ReplicationResult], params: SimulationParams) -> list[ShortfallRow]:
     slots = reps[0].hour_slots
     groups = sorted({g for r in reps for g in r.overdue_minutes if g != ALL_BREACHES})
     rows = []
@@ -191,7 +166,7 @@ def _shortfall(reps: Sequence[ReplicationResult]) -> list[ShortfallRow]:
         per_week = counts / len(reps) / weeks
         for wd in range(7):
             for hr in range(24):
-                if at_once[wd, hr] >= SHORTFALL_MIN:
+                if at_once[wd, hr] >= params.shortfall_min:
                     rows.append(
                         ShortfallRow(
                             weekday=wd,
@@ -202,7 +177,7 @@ def _shortfall(reps: Sequence[ReplicationResult]) -> list[ShortfallRow]:
                         )
                     )
     rows.sort(key=lambda r: (-r.short_by, r.weekday, r.hour, r.group))
-    return rows[:SHORTFALL_ROWS]
+    return rows[: params.shortfall_rows]
 
 
 def _overdue_grid(reps: Sequence[ReplicationResult]) -> list[list[float]]:
@@ -214,42 +189,44 @@ def _overdue_grid(reps: Sequence[ReplicationResult]) -> list[list[float]]:
     return [[round(float(v), 4) for v in row] for row in grid]
 
 
-def _phone(model: SimModel, reps: Sequence[ReplicationResult]) -> PhoneReport:
+def _phone(
+    info: ScenarioInfo, reps: Sequence[ReplicationResult], params: SimulationParams
+) -> PhoneReport:
     waits = [r.callback_waits for r in reps]
     pooled = np.concatenate(waits) if waits else np.zeros(0)
     pooled = pooled[np.isfinite(pooled)]
     return PhoneReport(
-        operators=model.phone.operators,
+        operators=info.operators,
         calls=float(np.mean(_values(reps, "phone_calls"))),
-        answered_at_once=estimate(_values(reps, "phone_answered_at_once")),
+        answered_at_once=figure(reps, "phone_answered_at_once", params),
         callbacks=float(np.mean(_values(reps, "phone_callbacks"))),
-        callbacks_within_target=estimate(_values(reps, "phone_callbacks_within_target")),
-        within_target=estimate(_values(reps, "phone_within_target")),
+        callbacks_within_target=figure(reps, "phone_callbacks_within_target", params),
+        within_target=figure(reps, "phone_within_target", params),
         callback_wait_p95_min=float(np.percentile(pooled, 95)) if pooled.size else None,
     )
 
 
-def _costs(reps: Sequence[ReplicationResult]) -> Costs:
+def _costs(reps: Sequence[ReplicationResult], params: SimulationParams) -> Costs:
     return Costs(
-        salaries_rub=estimate(_values(reps, "salaries_rub")),
-        overtime_rub=estimate(_values(reps, "overtime_rub")),
-        weekend_work_rub=estimate(_values(reps, "weekend_work_rub")),
-        car_rub=estimate(_values(reps, "car_rub")),
-        total_rub=estimate(_values(reps, "total_rub")),
+        salaries_rub=figure(reps, "salaries_rub", params),
+        overtime_rub=figure(reps, "overtime_rub", params),
+        weekend_work_rub=figure(reps, "weekend_work_rub", params),
+        car_rub=figure(reps, "car_rub", params),
+        total_rub=figure(reps, "total_rub", params),
     )
 
 
-def theory_check(model: SimModel, reps: Sequence[ReplicationResult]) -> TheoryCheck | None:
+def theory_check(
+    info: ScenarioInfo, reps: Sequence[ReplicationResult], params: SimulationParams
+) -> TheoryCheck | None:
     """Erlang C of the synthetic base against the simulated service level and mean wait."""
-    if model.theory is None:
+    if info.theory is None:
         return None
-    from optimizer.staffing import erlang_c_result
-
-    th = model.theory
+    th = info.theory
     r = erlang_c_result(th.rate_per_hour, th.mean_duration_min, th.agents, th.target_min)
-    sl = estimate(_values(reps, "sla_attainment"))
-    wait = estimate(_values(reps, "wait_mean"))
-    pw = estimate(_values(reps, "p_wait"))
+    sl = figure(reps, "sla_attainment", params)
+    wait = figure(reps, "wait_mean", params)
+    pw = figure(reps, "p_wait", params)
     return TheoryCheck(
         rate_per_hour=th.rate_per_hour,
         mean_duration_min=th.mean_duration_min,
@@ -275,10 +252,33 @@ def _within(x: float, e: Estimate, slack: float) -> bool:
     return e.ci_low - slack <= x <= e.ci_high + slack
 
 
+def few_replications_warning(replications: int, minimum: int, lang: str) -> str | None:
+    """The warning of a scenario run fewer times than ``minimum`` (``None`` when enough)."""
+    if replications >= minimum:
+        return None
+    if replications < 2:
+        return (
+            f"Один прогон (нужно не меньше {minimum}): доверительные интервалы не оценены"
+            if lang != "en"
+            else f"One replication (at least {minimum} are needed): no confidence interval"
+        )
+    return (
+        f"Всего {replications} прогона (нужно не меньше {minimum}): интервалы — лишь грубая "
+        "оценка разброса, различия могут оказаться случайными"
+        if lang != "en"
+        else f"Only {replications} replications (at least {minimum} are needed): the intervals "
+        "are a rough range and differences may be chance"
+    )
+
+
 def _warnings(
-    model: SimModel, reps: Sequence[ReplicationResult], offered: float, lang: str
+    info: ScenarioInfo,
+    reps: Sequence[ReplicationResult],
+    offered: float,
+    lang: str,
+    params: SimulationParams,
 ) -> list[str]:
-    ru = lang == "ru"
+    ru = lang != "en"
     out = []
     if offered >= 1:
         out.append(
@@ -288,14 +288,11 @@ def _warnings(
             else f"The department is overloaded: incoming work is {offered:.0%} of the engineers' "
             "available time; the queue grows and waits are understated"
         )
-    if len(reps) < 2:
-        out.append(
-            "Один прогон: доверительный интервал не оценён"
-            if ru
-            else "One replication: no confidence interval"
-        )
-    years = model.horizon_min / (365 * 1440)
-    days = model.horizon_min / 1440
+    few = few_replications_warning(len(reps), params.min_replications, lang)
+    if few is not None:
+        out.append(few)
+    years = info.horizon_min / (365 * 1440)
+    days = info.horizon_min / 1440
     for e in _engineers(reps):
         annual = e.overtime_hours / years if years > 0 else 0.0
         if annual > ANNUAL_OVERTIME_LIMIT_H:
@@ -317,55 +314,95 @@ def _warnings(
     return out
 
 
+def backtest_report(
+    info: ScenarioInfo, reps: Sequence[ReplicationResult], lang: str, params: SimulationParams
+) -> BacktestReport | None:
+    """The recorded figures of a backtest's month beside the simulated ones, explained."""
+    bt = info.backtest
+    if bt is None:
+        return None
+    rows = []
+    for key, ru, en in BACKTEST_ROWS:
+        recorded = bt.recorded.get(key, math.nan)
+        sim = figure(reps, key, params)
+        rows.append(
+            BacktestRow(
+                metric=key,
+                label=en if lang == "en" else ru,
+                recorded=_or_none(recorded),
+                simulated=sim if math.isfinite(sim.mean) else None,
+                difference=_or_none(sim.mean - recorded),
+            )
+        )
+    return BacktestReport(
+        month=bt.month,
+        first_day=bt.first_day,
+        last_day=bt.last_day,
+        rows=rows,
+        explanation=explanations(bt.recorded, {r.metric: r for r in rows}, lang),
+    )
+
+
 def scenario_report(
-    model: SimModel, reps: Sequence[ReplicationResult], lang: str = "ru"
+    info: ScenarioInfo,
+    reps: Sequence[ReplicationResult],
+    lang: str = "ru",
+    params: SimulationParams = DEFAULT_PARAMS,
 ) -> ScenarioReport:
     """The report of one scenario from its replications (in replication order)."""
     offered = float(np.mean(_values(reps, "offered_utilisation")))
-    theory = theory_check(model, reps)
+    theory = theory_check(info, reps, params)
     overloaded = offered >= 1 or (theory is not None and not theory.stable)
-    urgent = distribution([r.urgent_waits for r in reps], _values(reps, "urgent_response_mean"))
+    urgent = distribution(
+        [r.urgent_waits for r in reps], _values(reps, "urgent_response_mean"), params.confidence
+    )
     per_eng = _engineers(reps)
+    priorities = [p.value for p in PRIORITIES]
     return ScenarioReport(
-        name=model.name,
-        description=model.description,
-        policy=model.policy,
+        name=info.name,
+        description=info.description,
+        policy=info.policy,
         replications=len(reps),
-        seed=model.seed,
-        start=model.clock.start,
-        horizon_days=model.horizon_min / 1440,
-        warmup_days=model.warmup_min / 1440,
-        tickets=estimate(_values(reps, "tickets")),
-        started=estimate(_values(reps, "started")),
-        unstarted_at_end=estimate(_values(reps, "unstarted_at_end")),
-        sla_attainment=estimate(_values(reps, "sla_attainment")),
-        sla_attainment_by_priority=_by(reps, "sla_attainment", [p.value for p in PRIORITIES]),
-        sla_attainment_by_mode=_by(reps, "sla_attainment", MODES),
-        breaches=estimate(_values(reps, "breaches")),
-        breaches_by_mode=_by(reps, "breaches", MODES),
-        breaches_by_priority=_by(reps, "breaches", [p.value for p in PRIORITIES]),
-        wait_min=distribution([r.waits for r in reps], _values(reps, "wait_mean")),
+        seed=info.seed,
+        start=info.start,
+        horizon_days=info.horizon_min / 1440,
+        warmup_days=info.warmup_min / 1440,
+        tickets=figure(reps, "tickets", params),
+        started=figure(reps, "started", params),
+        unstarted_at_end=figure(reps, "unstarted_at_end", params),
+        sla_attainment=figure(reps, "sla_attainment", params),
+        sla_attainment_by_priority=_by(reps, "sla_attainment", priorities, params),
+        sla_attainment_by_mode=_by(reps, "sla_attainment", MODES, params),
+        breaches=figure(reps, "breaches", params),
+        breaches_by_mode=_by(reps, "breaches", MODES, params),
+        breaches_by_priority=_by(reps, "breaches", priorities, params),
+        wait_min=distribution(
+            [r.waits for r in reps], _values(reps, "wait_mean"), params.confidence
+        ),
         wait_elapsed_min=distribution(
-            [r.waits_elapsed for r in reps], _values(reps, "wait_elapsed_mean")
+            [r.waits_elapsed for r in reps], _values(reps, "wait_elapsed_mean"), params.confidence
         ),
         urgent_response_min=urgent,
         urgent_response_p95_min=urgent.p95,
-        phone=_phone(model, reps),
-        utilisation=estimate(_values(reps, "utilisation")),
+        phone=_phone(info, reps, params),
+        utilisation=figure(reps, "utilisation", params),
         utilisation_by_engineer={e.engineer_id: round(e.utilisation, 6) for e in per_eng},
         engineers=per_eng,
-        overtime_hours=estimate(_values(reps, "overtime_hours")),
-        km=estimate(_values(reps, "km")),
-        visits=estimate(_values(reps, "visits")),
-        costs=_costs(reps),
-        extra_work_revenue_rub=estimate(_values(reps, "extra_work_revenue_rub")),
-        extra_work_hours=estimate(_values(reps, "extra_work_hours")),
-        shortfall=_shortfall(reps),
+        overtime_hours=figure(reps, "overtime_hours", params),
+        km=figure(reps, "km", params),
+        visits=figure(reps, "visits", params),
+        costs=_costs(reps, params),
+        extra_work_revenue_rub=figure(reps, "extra_work_revenue_rub", params),
+        extra_work_hours=figure(reps, "extra_work_hours", params),
+        shortfall=_shortfall(reps, params),
         overdue_by_hour=_overdue_grid(reps),
         offered_utilisation=offered,
         overloaded=overloaded,
-        warnings=_warnings(model, reps, offered if theory is None else theory.occupancy, lang),
+        warnings=_warnings(
+            info, reps, offered if theory is None else theory.occupancy, lang, params
+        ),
         theory=theory,
+        backtest=backtest_report(info, reps, lang, params),
     )
 
 
@@ -373,32 +410,36 @@ def scenario_report(
 
 
 def comparison(
-    models: Sequence[SimModel], results: Sequence[Sequence[ReplicationResult]], lang: str = "ru"
+    infos: Sequence[ScenarioInfo],
+    results: Sequence[Sequence[ReplicationResult]],
+    lang: str = "ru",
+    params: SimulationParams = DEFAULT_PARAMS,
 ) -> list[ComparisonRow]:
-    """Every scenario against the first, metric by metric (see the module docstring)."""
+    """Every scenario against the first, metric by metric (see :mod:`.stats`)."""
     rows: list[ComparisonRow] = []
-    if len(models) < 2:
+    if len(infos) < 2:
         return rows
-    base_m, base_r = models[0], results[0]
-    for m, reps in zip(models[1:], results[1:], strict=True):
-        paired = m.seed == base_m.seed and len(reps) == len(base_r)
+    base_i, base_r = infos[0], results[0]
+    for info, reps in zip(infos[1:], results[1:], strict=True):
+        paired = info.seed == base_i.seed and len(reps) == len(base_r)
         for key, ru, en, _ in COMPARED:
             bv, ov = _values(base_r, key), _values(reps, key)
-            diff, lo, hi, p, test = compare_values(bv, ov, paired)
-            b_mean, o_mean = _nanmean(bv), _nanmean(ov)
+            diff, lo, hi, p, test = compare_values(
+                bv, ov, paired, params.confidence, bound=1.0 if key in SHARES else None
+            )
             rows.append(
                 ComparisonRow(
-                    scenario=m.name,
-                    baseline=base_m.name,
+                    scenario=info.name,
+                    baseline=base_i.name,
                     metric=key,
-                    label=ru if lang == "ru" else en,
-                    baseline_value=b_mean,
-                    value=o_mean,
+                    label=ru if lang != "en" else en,
+                    baseline_value=_nanmean(bv),
+                    value=_nanmean(ov),
                     difference=diff,
                     ci_low=lo,
                     ci_high=hi,
                     p_value=p,
-                    significant=p is not None and p < ALPHA and bool(diff),
+                    significant=p is not None and p < params.alpha and bool(diff),
                     test=test,
                 )
             )
@@ -406,24 +447,33 @@ def comparison(
 
 
 def _nanmean(values: Sequence[float]) -> float | None:
-    v = _finite(values)
+    v = finite(values)
     return float(v.mean()) if v.size else None
 
 
 def simulation_report(
-    models: Sequence[SimModel],
+    infos: Sequence[ScenarioInfo],
     results: Sequence[Sequence[ReplicationResult]],
     lang: str = "ru",
     name: str = "",
+    params: SimulationParams = DEFAULT_PARAMS,
 ) -> SimulationReport:
     """The whole report: each scenario and the comparison with the baseline."""
-    scenarios = [scenario_report(m, r, lang) for m, r in zip(models, results, strict=True)]
+    scenarios = [scenario_report(i, r, lang, params) for i, r in zip(infos, results, strict=True)]
     warnings = [f"{s.name}: {w}" for s in scenarios for w in s.warnings if s.overloaded]
+    few = [s for s in scenarios if s.replications < params.min_replications]
+    for s in few:
+        line = few_replications_warning(s.replications, params.min_replications, lang)
+        if line is not None and f"{s.name}: {line}" not in warnings:
+            warnings.append(f"{s.name}: {line}")
     return SimulationReport(
         lang=lang,
         name=name,
         scenarios=scenarios,
-        comparison=comparison(models, results, lang),
+        comparison=comparison(infos, results, lang, params),
         overloaded=any(s.overloaded for s in scenarios),
         warnings=warnings,
+        min_replications=params.min_replications,
+        few_replications=bool(few),
+        interval_methods=dict(INTERVAL_METHODS),
     )

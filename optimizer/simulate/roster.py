@@ -16,6 +16,7 @@ from typing import Any
 from optimizer.domain.base import Engineer, ShiftKind
 from optimizer.errors import InvalidInput
 from optimizer.simulate.clock import MINUTES_PER_DAY, SimClock
+from optimizer.simulate.fitted import BaseData
 from optimizer.simulate.model import Shift
 
 BLOCK_DAYS = 28
@@ -40,7 +41,7 @@ def _engine() -> Any:
 
 
 def roster_shifts(
-    base: Any, engineers: Sequence[Engineer], clock: SimClock, end: float, path: str
+    base: BaseData, engineers: Sequence[Engineer], clock: SimClock, end: float, path: str
 ) -> dict[str, list[Shift]]:
     """Shifts per engineer over ``[0, end)`` from the roster engine, block by block."""
     from optimizer.domain.roster import RosterRequest

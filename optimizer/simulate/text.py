@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from optimizer.domain.scenario import Estimate, ScenarioReport, SimulationReport
+from optimizer.domain.scenario import Calibration, Estimate, ScenarioReport, SimulationReport
 
 WEEKDAYS = {
     "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
@@ -246,3 +246,127 @@ def theory_lines(s: ScenarioReport, lang: str = "ru") -> list[str]:
         f"E[W] Erlang C {_num(th.asa_min, 3)} min, sim {w.mean:.3f} "
         f"[{w.ci_low:.3f}; {w.ci_high:.3f}] — {ok if th.mean_wait_agrees else bad}",
     ]
+
+
+BACKTEST_LABELS = {
+    "ru": {
+        "title": "Проверка на истории: {month}, «{name}»",
+        "metric": "Показатель",
+        "recorded": "По истории",
+        "simulated": "Модель",
+        "difference": "Разница",
+    },
+    "en": {
+        "title": "Backtest on the history: {month}, “{name}”",
+        "metric": "Metric",
+        "recorded": "Recorded",
+        "simulated": "Model",
+        "difference": "Difference",
+    },
+}
+
+
+def backtest_headers(lang: str = "ru") -> list[str]:
+    """Column titles of :func:`backtest_rows`."""
+    t = BACKTEST_LABELS["en" if lang == "en" else "ru"]
+    return [t[k] for k in ("metric", "recorded", "simulated", "difference")]
+
+
+def backtest_title(s: ScenarioReport, lang: str = "ru") -> str:
+    """The title of a scenario's backtest table."""
+    assert s.backtest is not None
+    t = BACKTEST_LABELS["en" if lang == "en" else "ru"]
+    return t["title"].format(month=s.backtest.month, name=s.name)
+
+
+def backtest_rows(s: ScenarioReport, lang: str = "ru") -> list[list[str]]:
+    """The recorded month beside the simulated one (empty when not a backtest)."""
+    if s.backtest is None:
+        return []
+    pp = " pp" if lang == "en" else " п.п."
+    rows = []
+    for r in s.backtest.rows:
+        share = r.metric.startswith("sla_attainment")
+        if share:
+            recorded = "—" if r.recorded is None else f"{r.recorded:.1%}"
+            simulated = "—" if r.simulated is None else _pct(r.simulated)
+            diff = "—" if r.difference is None else f"{r.difference * 100:+.1f}{pp}"
+        else:
+            recorded = _num(r.recorded, 1 if r.metric != "tickets" else 0)
+            simulated = "—" if r.simulated is None else _num(r.simulated.mean, 1)
+            diff = "—" if r.difference is None else _num_signed(r.difference)
+        rows.append([r.label, recorded, simulated, diff])
+    return rows
+
+
+CALIBRATION_LABELS = {
+    "ru": {
+        "title": "Длительность по категориям (логнормальное распределение): {source}",
+        "category": "Категория",
+        "tickets": "Заявок",
+        "median": "Медиана, мин",
+        "mean": "Среднее, мин (модель / факт)",
+        "sigma": "σ логарифма",
+        "ks": "Расстояние КС (порог)",
+        "fits": "Согласие",
+        "yes": "да",
+        "no": "нет",
+        "arrivals": "Поток заявок: {working:.1f} в рабочий день, {off:.1f} в выходной; "
+        "разброс по часам к пуассоновскому {dispersion:.2f} (p = {p:.3f})",
+        "peak": "Больше всего заявок: {day} {hour:02d}:00–{end:02d}:00, {rate:.2f} в час",
+    },
+    "en": {
+        "title": "Durations by category (log-normal): {source}",
+        "category": "Category",
+        "tickets": "Tickets",
+        "median": "Median, min",
+        "mean": "Mean, min (model / recorded)",
+        "sigma": "σ of log",
+        "ks": "KS distance (critical)",
+        "fits": "Fits",
+        "yes": "yes",
+        "no": "no",
+        "arrivals": "Arrivals: {working:.1f} per working day, {off:.1f} per day off; "
+        "hourly dispersion against Poisson {dispersion:.2f} (p = {p:.3f})",
+        "peak": "Busiest hour: {day} {hour:02d}:00–{end:02d}:00, {rate:.2f} an hour",
+    },
+}
+
+
+def calibration_text(c: Calibration, lang: str = "ru") -> tuple[str, list[str], list[list[str]]]:
+    """Title, column titles and rows of the duration fits."""
+    t = CALIBRATION_LABELS["en" if lang == "en" else "ru"]
+    headers = [t[k] for k in ("category", "tickets", "median", "mean", "sigma", "ks", "fits")]
+    rows = [
+        [
+            d.category,
+            str(d.tickets),
+            _num(d.median_min, 1),
+            f"{_num(d.mean_min, 1)} / {_num(d.recorded_mean_min, 1)}",
+            f"{d.sigma:.3f}",
+            f"{d.ks_distance:.3f} ({d.ks_critical:.3f})",
+            t["yes"] if d.fits else t["no"],
+        ]
+        for d in c.durations
+    ]
+    return t["title"].format(source=c.source), headers, rows
+
+
+def calibration_lines(c: Calibration, lang: str = "ru") -> list[str]:
+    """The arrival profile in two sentences."""
+    t = CALIBRATION_LABELS["en" if lang == "en" else "ru"]
+    a = c.arrivals
+    lines = [
+        t["arrivals"].format(
+            working=a.tickets_per_working_day,
+            off=a.tickets_per_day_off,
+            dispersion=a.dispersion,
+            p=a.dispersion_p_value,
+        )
+    ]
+    grid = a.working_day_per_hour
+    rate, day, hour = max((grid[d][h], d, h) for d in range(7) for h in range(24))
+    if rate > 0:
+        days = WEEKDAYS["en" if lang == "en" else "ru"]
+        lines.append(t["peak"].format(day=days[day], hour=hour, end=hour + 1, rate=rate))
+    return lines

@@ -107,10 +107,32 @@ def _stream_tickets(
     return {k: v[keep] for k, v in out.items()}
 
 
+def _recorded_tickets(model: SimModel, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The history's own tickets of a backtest (thinned when demand is scaled down)."""
+    r = model.recorded
+    assert r is not None
+    out = {
+        "created": r.created,
+        "site": r.site,
+        "priority": r.priority,
+        "kind": r.kind,
+        "mode": r.mode,
+        "skills": r.skills,
+        "duration": r.duration,
+        "category": r.category,
+    }
+    if r.thin >= 1.0:
+        return out
+    keep = rng.random(r.created.size) < r.thin
+    return {k: v[keep] for k, v in out.items()}
+
+
 def generate_tickets(model: SimModel, seed: np.random.SeedSequence) -> Tickets:
     """All tickets of a replication, with their SLA deadlines, sorted by creation."""
     parts = [_stream_tickets(model, s, named_rng(seed, f"arrivals:{s.key}")) for s in model.streams]
-    merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    if model.recorded is not None:
+        parts.insert(0, _recorded_tickets(model, named_rng(seed, "arrivals:recorded")))
+    merged = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]}
     order = np.argsort(merged["created"], kind="stable")
     m = {k: v[order] for k, v in merged.items()}
     policy = model.sites.policy[m["site"]]

@@ -143,3 +143,78 @@ def test_overloaded_department_exits_0_and_says_so(tmp_path):
     report = json.loads(result.stdout)
     assert report["overloaded"] is True and report["scenarios"][0]["overloaded"] is True
     assert report["warnings"]
+
+
+def test_few_replications_are_warned_about_on_the_command_line(tmp_path):
+    spec = {"name": "m", "base": MMC, "horizon_days": 2, "replications": 2}
+    result = _whatif(str(_write(tmp_path, spec)), "--out", str(tmp_path), "--no-plots")
+    assert result.exit_code == 0, result.output
+    assert "нужно не меньше 5" in result.stdout
+    english = _whatif(
+        str(_write(tmp_path, spec)), "--out", str(tmp_path), "--no-plots", "--lang", "en"
+    )
+    assert "at least 5 are needed" in english.stdout
+
+
+def test_backtest_prints_the_recorded_month_beside_the_model(tmp_path):
+    result = _whatif(
+        str(SCENARIOS / "base.json"),
+        "--backtest",
+        "2026-07",
+        "--replications",
+        "1",
+        "--out",
+        str(tmp_path),
+        "--no-plots",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Проверка на истории: 2026-07" in result.stdout
+    assert "По истории" in result.stdout and "91.0%" in result.stdout
+    assert "Модель даёт" in result.stdout
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    bt = report["scenarios"][0]["backtest"]
+    assert bt["month"] == "2026-07" and bt["rows"][0]["recorded"] == 807
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--backtest", "2030-01"], "scenarios[0].backtest: '2030-01'"),
+        (["--backtest", "2026-13"], "--backtest: '2026-13'"),
+    ],
+    ids=["outside-the-history", "not-a-month"],
+)
+def test_a_bad_backtest_month_exits_2_naming_it(tmp_path, args, expected):
+    result = _whatif(str(SCENARIOS / "base.json"), *args, "--out", str(tmp_path), "--no-plots")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(expected), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_calibrate_fits_the_sample_history_and_reports_the_fit():
+    result = _whatif("--calibrate", str(SCENARIOS.parent / "ticket_history.csv"))
+    assert result.exit_code == 0, result.output
+    assert "Длительность по категориям" in result.stdout and "dialplan_change" in result.stdout
+    assert "Поток заявок" in result.stdout
+    as_json = _whatif("--calibrate", str(SCENARIOS.parent / "ticket_history.csv"), "--json")
+    fit = json.loads(as_json.stdout)
+    assert {d["category"] for d in fit["durations"]} >= {"dialplan_change", "server"}
+    assert all(d["fits"] for d in fit["durations"])
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "--calibrate: "),
+        ("a,b\n1,2\n", "export.csv row 1: 'a,b' — missing column 'id'"),
+    ],
+    ids=["missing", "wrong-columns"],
+)
+def test_a_bad_export_exits_2_with_one_line(tmp_path, content, expected):
+    path = tmp_path / "export.csv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = _whatif("--calibrate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(expected), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -9,7 +9,7 @@ from scipy import stats
 
 from optimizer.domain.scenario import ScenarioSet
 from optimizer.simulate import run_scenarios
-from optimizer.simulate.report import compare_values, estimate
+from optimizer.simulate.stats import compare_values, estimate
 
 SMALL_MMC = {"synthetic": {"rate_per_hour": 6, "mean_duration_min": 20, "engineers": 3}}
 
