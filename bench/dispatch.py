@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass
 
 from optimizer.dispatch import DispatchOptions, DispatchPlan, solve
-from optimizer.dispatch.schedule import TERMS
 from optimizer.dispatch.snapshots import snapshot
+from optimizer.dispatch.terms import TERM_NAMES
 from optimizer.dispatch.validate import validate_plan
 
 CASES: tuple[tuple[str, str, float, int], ...] = (
@@ -73,7 +73,7 @@ def _row(case: str, policy: str, wall: float, plan: DispatchPlan, valid: bool) -
         urgent_wait=k.urgent_wait_min_total,
         km=k.travel_km,
         valid=valid,
-        terms=tuple(plan.solver.terms[t] for t in TERMS),
+        terms=tuple(plan.solver.terms[t] for t in TERM_NAMES),
     )
 
 

@@ -2,13 +2,15 @@
 
 - ``solve(request) -> DispatchPlan`` with two policies: ``optimal`` (one CP-SAT model solved
   lexicographically, :mod:`optimizer.dispatch.optimal`) and ``greedy`` (earliest-deadline-first
-  list scheduling, the baseline and the hint, :mod:`optimizer.dispatch.greedy`);
+  list scheduling, the baseline and the hint, :mod:`optimizer.dispatch.greedy`); how the optimal
+  policy searches is a :class:`SearchParams` passed as ``solve(request, params=...)``;
 - ``validate_plan(request, plan)``: every hard rule re-checked independently of the model;
 - ``sample_request(at)``: the request of the sample data; ``snapshot(size, variant)``: the
   benchmark snapshots;
 - ``format_timetable(plan, request, lang)``: the plan as text for a dispatcher.
 """
 
+from optimizer.dispatch.params import SearchParams
 from optimizer.dispatch.snapshots import sample_request, snapshot
 from optimizer.dispatch.solve import solve
 from optimizer.dispatch.timetable import format_timetable
@@ -37,8 +39,6 @@ from optimizer.domain.dispatch import (
     Unassigned,
 )
 
-solve_dispatch = solve
-
 __all__ = [
     "Assignment",
     "BreakRule",
@@ -54,6 +54,7 @@ __all__ = [
     "ObjectiveWeights",
     "Policy",
     "ReasonCode",
+    "SearchParams",
     "Route",
     "RouteStop",
     "SolverInfo",
@@ -66,6 +67,5 @@ __all__ = [
     "sample_request",
     "snapshot",
     "solve",
-    "solve_dispatch",
     "validate_plan",
 ]

@@ -2,11 +2,11 @@
 
 CP-SAT's own bound on "minutes late" comes from the linear relaxation of optional intervals,
 which does not see that eight engineers cannot all start their ninety-minute tickets by the
-deadline; on the S benchmark it stays near half of the best plan. A time-indexed model sees
-exactly that. Time is cut into buckets of a few minutes, on a grid per engineer that
-starts when they are free (5 minutes on the S benchmark, coarser on larger days: see
-:func:`choose_grid`); a column says "ticket j starts with engineer c in bucket b". Every
-real plan maps onto the columns by rounding each start down to its bucket, and then:
+deadline, and stays far below the best plan. A time-indexed model sees exactly that. Time is
+cut into buckets of a few minutes, on a grid per engineer that starts when they are free (the
+finest of ``params.grids_min`` that keeps the programme small, see :func:`choose_grid`); a
+column says "ticket j starts with engineer c in bucket b". Every real plan maps onto the
+columns by rounding each start down to its bucket, and then:
 
 - a ticket is done once or left out;
 - the rounded work of one engineer never overlaps: a job of ``d`` minutes started in bucket
@@ -29,16 +29,16 @@ So every plan is a solution of the relaxation that costs no more on each of thes
 the optimum of its linear programme, given the values the earlier stages kept, is a lower bound
 on the stage. What it does not see — traffic (each leg at its quickest), a route's order in time
 beyond "in before out", and whole numbers (it is a linear programme) — only makes it weaker,
-never wrong. On the S benchmark it bounds minutes late at 3,209 (2,982 with one shortest drive
-per visit, before the routes) where CP-SAT's own bound is 1,500–1,900 and the best plan found in
-a minute 3,349; its integer optimum, 3,308, takes HiGHS 75 s and is not used.
+never wrong. Its integer optimum would be tighter but takes far longer to prove than the whole
+dispatch may run, so it is not used.
 
 The bound is used in :mod:`optimizer.dispatch.optimal`: it is added to the CP-SAT model of the
 stage as a cut (``stage ≥ bound``), so CP-SAT stops as soon as a plan meets it, and the stage's
 best bound (hence the gap reported) is the better of the two. The linear programme is solved by
-HiGHS (SciPy), by the dual simplex, or for minutes late under the wall clock by the
-interior-point method (:data:`INTERIOR_TERMS`); with ``deterministic`` an iteration limit, not
-the clock, bounds its work.
+HiGHS (SciPy), by the dual simplex, or for the terms flagged ``interior`` in the registry under
+the wall clock by the interior-point method; with ``deterministic`` an iteration limit, not the
+clock, bounds its work. The terms it models, their per-ticket costs and its settings come from
+the registry (:data:`optimizer.dispatch.terms.TERMS`) and :class:`SearchParams`.
 """
 
 from __future__ import annotations
@@ -50,51 +50,18 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
-from optimizer.dispatch.problem import END, START, Crew, Job, Problem, idle_start, latest_start_for
+from optimizer.dispatch.cpmodel import ObjectiveTerm
+from optimizer.dispatch.eligibility import idle_start, latest_start_for
+from optimizer.dispatch.params import DEFAULT_PARAMS, SearchParams
+from optimizer.dispatch.problem import END, START, Crew, Job, Problem
+from optimizer.dispatch.terms import BY_NAME, TERMS
 
-GRIDS_MIN = (5, 10, 15, 20, 30)
-"""Bucket lengths tried, in minutes, finest first: the first that keeps the columns within
-:data:`MAX_COLUMNS` is used. On 5 minutes the rounded work is exact for the sample data (every
-duration is a multiple of 5); coarser buckets round short jobs down and weaken the bound."""
-
-MAX_COLUMNS = 70_000
-"""Most columns of the linear programme. The grid is chosen on the work columns; then whole
-routes are added, engineer by engineer (the smallest first), while the total stays within
-:data:`ROUTE_MAX_COLUMNS`. Measured, 2 cores: S has 12,000 work columns on 5-minute buckets and
-its two routes 5,600 more (bounds: breaches 0.3–0.7 s, minutes late 1.5 s; 0.1–0.8 s without the
-routes); M has 127,000
-on 5 minutes, whose bound on breaches takes 4.8 s and on minutes late 56 s, 65,000 on 10
-minutes (breaches 1.2 s, bound 188) and 43,000 on 15 minutes (0.4 s, bound 181); M-new_year
-66,000 on 15 minutes, breaches bound 336 in 0.6 s against 267 on 30 minutes. Above the limit
-even on the coarsest grid (the L benchmark) no bound is computed."""
-
-ROUTE_MAX_COLUMNS = 30_000
-"""Whole routes are added while the programme stays within this many columns; beyond it each
-visit keeps one shortest drive in. The routes are what lifts S's bound on minutes late (3,209
-against 2,982); on M-sick (58,500 work columns) they added 12,000 columns, doubled the time of
-the bound on breaches (1.3 s to 2.6 s, so a noisy run lost it) and left it at 205; on M at
-188."""
-
-BOUNDED_TERMS = ("pins_dropped", "urgent_wait", "breaches", "late_min", "left_out")
-"""The terms the relaxation models: those decided by who starts what when (travel cost, changes
-and balance are not)."""
+BOUNDED: tuple[ObjectiveTerm, ...] = tuple(t for t in TERMS if t.bounded)
+"""The terms the relaxation models: those decided by who starts what when (each a sum of
+per-ticket costs); travel, changes, balance and the early-start tie-breaker are not."""
 
 Hold = tuple[int, int, int]
 """The buckets a column holds in its engineer's day: (crew, first bucket, how many)."""
-
-ITERATIONS_PER_COLUMN = 5.0
-"""Simplex iteration limit per column in deterministic mode (the S bounds take 0.2–0.9 per
-column; with routes across the Volga, test requests took up to 3.1)."""
-
-INTERIOR_TERMS = frozenset({"late_min"})
-"""Terms whose programme HiGHS's interior-point method solves faster than its dual simplex (S,
-minutes late: 1.5–1.7 s against 2.5–2.7 s; on breaches the simplex is faster, 0.3 s against
-0.7 s, and M's 1.4 s against 1.5 s)."""
-
-INTERIOR_MIN_S = 1.0
-"""Least time limit given to the interior-point method: below it the dual simplex is used, which
-keeps to any limit (given 0.3 s on M's minutes late, the interior-point method ran 3.8 s to
-the end; given 1 or 2 s it stopped on time)."""
 
 
 @dataclass
@@ -134,12 +101,14 @@ def all_start_ranges(problem: Problem) -> dict[tuple[int, int], list[tuple[int, 
 
 
 def choose_grid(
-    problem: Problem, ranges: dict[tuple[int, int], list[tuple[int, int]]]
+    problem: Problem,
+    ranges: dict[tuple[int, int], list[tuple[int, int]]],
+    params: SearchParams = DEFAULT_PARAMS,
 ) -> int | None:
-    """The finest bucket length (minutes) whose columns stay within :data:`MAX_COLUMNS`."""
+    """The finest bucket length (minutes) whose columns stay within ``params.max_columns``."""
     starts = sum(hi - lo + 1 for pair in ranges.values() for lo, hi in pair)
-    for minutes in GRIDS_MIN:
-        if starts / (minutes * problem.scale) <= MAX_COLUMNS:
+    for minutes in params.grids_min:
+        if starts / (minutes * problem.scale) <= params.max_columns:
             return minutes
     return None
 
@@ -253,15 +222,14 @@ class _Builder:
         return a_eq, np.array(self.eq_rhs), a_ub, b_ub
 
 
-def build_relaxation(problem: Problem) -> Relaxation | None:
+def build_relaxation(problem: Problem, params: SearchParams = DEFAULT_PARAMS) -> Relaxation | None:
     """The time-indexed relaxation of a problem on the finest grid that keeps it small; None
     when even the coarsest is too large, or a lunch has no room (the model has none either)."""
     ranges = all_start_ranges(problem)
-    minutes = choose_grid(problem, ranges)
+    minutes = choose_grid(problem, ranges, params)
     if minutes is None:
         return None
     h = problem.horizon
-    weights = problem.options.weights.breach
     grids = {c.index: _grid(problem, c, minutes) for c in problem.crews}
     off_hours = {
         c.index: _held(list(c.blocks) + list(c.busy), grids[c.index]) for c in problem.crews
@@ -274,7 +242,7 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
 
     jobs = [j for j in problem.jobs if j.schedulable]
     out = _Builder()
-    costs: dict[str, list[tuple[int, int]]] = {name: [] for name in BOUNDED_TERMS}
+    costs: dict[str, list[tuple[int, int]]] = {t.name: [] for t in BOUNDED}
     route_visits: dict[int, dict[int, list[tuple[int, int]]]] = {}
     for job in jobs:
         once = out.row(1)
@@ -288,19 +256,19 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
                 if any(b + k in off_hours[ci] for k in span):
                     continue
                 col = out.column(once, cells(ci, b, span))
-                _charge(costs, job, s, col, weights)
+                _charge(problem, costs, job, s, col, left=False)
                 visits.append((b, col))
             if job.onsite and visits:
                 route_visits.setdefault(ci, {})[job.index] = visits
         col = out.column(once)  # left out
-        _charge(costs, job, h, col, weights, left=True)
+        _charge(problem, costs, job, h, col, left=True)
 
     def route_columns(ci: int, visits_of: dict[int, list[tuple[int, int]]]) -> int:
         """About how many drive columns a whole route takes: one per source (where the
         engineer is, or another visit) or way back, per bucket a visit can start in."""
         return (len(visits_of) + 1) * sum(len(v) for v in visits_of.values())
 
-    room = ROUTE_MAX_COLUMNS - out.n
+    room = params.route_max_columns - out.n
     for ci, visits_of in sorted(route_visits.items(), key=lambda kv: route_columns(*kv)):
         crew, grid = problem.crews[ci], grids[ci]
         need = route_columns(ci, visits_of)
@@ -326,9 +294,9 @@ def build_relaxation(problem: Problem) -> Relaxation | None:
     a_eq, b_eq, a_ub, b_ub = out.matrices()
     relax = Relaxation(a_eq, b_eq, a_ub, b_ub)
     constants = _constants(problem)
-    for name in BOUNDED_TERMS:
+    for name, charged in costs.items():
         vec = np.zeros(out.n)
-        for col, cost in costs[name]:
+        for col, cost in charged:
             vec[col] += cost
         relax.terms[name] = (vec, constants[name])
     return relax
@@ -453,50 +421,48 @@ def _drive_before(
 
 
 def _charge(
+    problem: Problem,
     costs: dict[str, list[tuple[int, int]]],
     job: Job,
     start: int,
     col: int,
-    weights: dict,  # type: ignore[type-arg]
-    left: bool = False,
+    left: bool,
 ) -> None:
-    """What a column (a start no earlier than ``start``) costs on each term, as the model
-    charges it."""
-    if left:
-        costs["left_out"].append((col, 1))
-        if job.pin_crew is not None:
-            costs["pins_dropped"].append((col, 1))
-    if job.urgent:
-        costs["urgent_wait"].append((col, start - job.wait_from))
-    if start > job.deadline:
-        costs["breaches"].append((col, weights[job.priority]))
-        costs["late_min"].append((col, start - job.deadline))
+    """What a column (a start no earlier than ``start``, or the ticket left out) costs on each
+    term, as the model charges it."""
+    for term in BOUNDED:
+        assert term.job_cost is not None
+        cost = term.job_cost(problem, job, start, left)
+        if cost:
+            costs[term.name].append((col, cost))
 
 
 def _constants(problem: Problem) -> dict[str, int]:
     """Each term's part from tickets the engines do not decide (work under way at its start,
     tickets nobody can do at the horizon's end), as the model counts them."""
-    h, weights = problem.horizon, problem.options.weights.breach
-    out = dict.fromkeys(BOUNDED_TERMS, 0)
+    out = {t.name: 0 for t in BOUNDED}
     for j in problem.jobs:
         if j.schedulable:
             continue
-        s = j.pin_start if j.in_progress and j.pin_start is not None else h
-        out["pins_dropped"] += int(j.pin_crew is not None and not j.in_progress)
-        out["urgent_wait"] += max(0, s - j.wait_from) if j.urgent else 0
-        out["breaches"] += weights[j.priority] if s > j.deadline else 0
-        out["late_min"] += max(0, s - j.deadline)
-        out["left_out"] += 0 if j.in_progress else 1
+        s = j.pin_start if j.in_progress and j.pin_start is not None else problem.horizon
+        for term in BOUNDED:
+            assert term.job_cost is not None
+            out[term.name] += term.job_cost(problem, j, s, not j.in_progress)
     return out
 
 
-def _method(objective: dict[str, int], time_limit_s: float | None, deterministic: bool) -> str:
+def _method(
+    objective: dict[str, int],
+    time_limit_s: float | None,
+    deterministic: bool,
+    params: SearchParams,
+) -> str:
     """HiGHS's method for a stage's programme: the interior-point one for the terms it is faster
     on, given the time; otherwise the dual simplex (the only one with ``deterministic``, whose
     iteration limit is its work limit)."""
-    if deterministic or not INTERIOR_TERMS & set(objective):
+    if deterministic or not any(BY_NAME[name].interior for name in objective):
         return "highs-ds"
-    if time_limit_s is not None and time_limit_s < INTERIOR_MIN_S:
+    if time_limit_s is not None and time_limit_s < params.interior_min_s:
         return "highs-ds"
     return "highs-ipm"
 
@@ -507,6 +473,7 @@ def stage_bound(
     objective: dict[str, int],
     time_limit_s: float | None = None,
     deterministic: bool = False,
+    params: SearchParams = DEFAULT_PARAMS,
 ) -> int | None:
     """A lower bound on ``Σ weight × term`` over ``objective`` given the earlier stages'
     values (``kept``: term → the value it may not exceed); None when the terms are not all
@@ -523,7 +490,7 @@ def stage_bound(
     constant = sum(w * relax.terms[name][1] for name, w in objective.items())
     options: dict[str, float | int] = {}
     if deterministic:
-        options["maxiter"] = int(ITERATIONS_PER_COLUMN * relax.columns) + 1000
+        options["maxiter"] = int(params.iterations_per_column * relax.columns) + 1000
     elif time_limit_s is not None:
         options["time_limit"] = max(0.05, time_limit_s)
     res = linprog(
@@ -533,7 +500,7 @@ def stage_bound(
         A_eq=relax.a_eq,
         b_eq=relax.b_eq,
         bounds=(0, 1),
-        method=_method(objective, time_limit_s, deterministic),
+        method=_method(objective, time_limit_s, deterministic, params),
         options=options,
     )
     if res.status != 0:

@@ -5,8 +5,9 @@ the reasons come from :func:`~optimizer.dispatch.plan.diagnose`. Then, within a 
 relaxations are tried one at a time, smallest first:
 
 1. move a pinned ticket (the ticket's own pin, or a pin in the way on a suitable engineer);
-2. extend one suitable engineer's shift by N minutes (15, 30, 60, 90, 120, 180, 240; later end
-   for tickets left out, earlier start for late ones when the shift starts after now);
+2. extend one suitable engineer's shift by N minutes (each of ``extension_steps_min`` of
+   :class:`~optimizer.dispatch.params.SearchParams`, shortest first): a later end, or an
+   earlier start when the shift starts after now;
 3. one more engineer with exactly the ticket's skills (and a licence B and a car for a visit).
 
 Each relaxation is checked by re-solving the changed problem around the current plan: everything
@@ -29,18 +30,11 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import timedelta
 
+from optimizer.dispatch.eligibility import find_candidates, home_window
 from optimizer.dispatch.greedy import CrewTimeline
+from optimizer.dispatch.params import DEFAULT_PARAMS, SearchParams
 from optimizer.dispatch.plan import diagnose, reasons_message
-from optimizer.dispatch.problem import (
-    BreakSlot,
-    Crew,
-    Interval,
-    Job,
-    Problem,
-    _candidates,
-    _complement,
-    home_window,
-)
+from optimizer.dispatch.problem import PRIORITY_RANK, BreakSlot, Crew, Job, Problem
 from optimizer.dispatch.schedule import Schedule
 from optimizer.dispatch.text import (
     FIX_PREFIX,
@@ -63,9 +57,7 @@ from optimizer.domain.dispatch import (
     ReasonCode,
     StaffingHint,
 )
-
-EXTENSION_STEPS = (15, 30, 60, 90, 120, 180, 240)
-"""Shift extensions tried, in minutes."""
+from optimizer.intervals import complement, merge
 
 SHORTAGE = {
     ReasonCode.CAPACITY_BEFORE_DEADLINE,
@@ -74,11 +66,13 @@ SHORTAGE = {
 }
 """Reasons that mean engineers were short (they feed the staffing hint)."""
 
-PRIORITY_RANK = {"urgent": 0, "normal": 1, "low": 2}
-
 
 def add_explanations(
-    problem: Problem, sched: Schedule, plan: DispatchPlan, budget_s: float
+    problem: Problem,
+    sched: Schedule,
+    plan: DispatchPlan,
+    budget_s: float,
+    params: SearchParams = DEFAULT_PARAMS,
 ) -> None:
     """Fill ``plan.explanations`` and ``plan.staffing_hint`` (in the request's language)."""
     until = time.perf_counter() + budget_s
@@ -92,7 +86,7 @@ def add_explanations(
         fix: Fix | None = None
         searched = time.perf_counter() < until
         if searched:
-            fix = find_fix(problem, sched, job, reasons, until)
+            fix = find_fix(problem, sched, job, reasons, until, params.extension_steps_min)
         plan.explanations.append(
             Explanation(
                 ticket_id=job.id,
@@ -106,7 +100,7 @@ def add_explanations(
 
 
 def _urgency(job: Job) -> tuple[int, int, int]:
-    return (PRIORITY_RANK[job.priority.value], job.deadline, job.index)
+    return (PRIORITY_RANK[job.priority], job.deadline, job.index)
 
 
 def _message(
@@ -133,9 +127,15 @@ def _message(
 
 
 def find_fix(
-    problem: Problem, sched: Schedule, job: Job, reasons: list[ReasonCode], until: float
+    problem: Problem,
+    sched: Schedule,
+    job: Job,
+    reasons: list[ReasonCode],
+    until: float,
+    extension_steps: tuple[int, ...] = DEFAULT_PARAMS.extension_steps_min,
 ) -> Fix | None:
-    """The smallest single change found (within the time budget) that fixes the job."""
+    """The smallest single change found (within the time budget) that fixes the job; shifts
+    are tried extended by each of ``extension_steps`` minutes, shortest first."""
     if ReasonCode.DEADLINE_ALREADY_PASSED in reasons and job.index in sched.start:
         return None
     goal = "on_time" if job.deadline >= max(0, job.release) else "assigned"
@@ -151,7 +151,7 @@ def find_fix(
                 message=FIXES["move_pin"][lang].format(ticket=pinned.id),
             )
     crews = [c for c in problem.crews if _could_help(job, c)]
-    for minutes in EXTENSION_STEPS:
+    for minutes in extension_steps:
         for crew in crews:
             if time.perf_counter() > until:
                 return None
@@ -178,7 +178,7 @@ def find_fix(
             visit=job.onsite,
             outcome=goal,  # type: ignore[arg-type]
             message=FIXES["add_engineer"][lang].format(
-                skills=skills_text([s.value for s in skills], lang),
+                skills=skills_text(skills, lang, problem.skill_catalogue),
                 visit=VISIT_SUFFIX[job.onsite][lang],
             ),
         )
@@ -221,24 +221,14 @@ def extend_shift(problem: Problem, crew: Crew, units: int, later: bool) -> Crew 
             return None
         windows[0] = (max(crew.t0, a - minutes), b)
     horizon = max(problem.horizon, windows[-1][1])
-    blocks = _complement(windows, 0, max(horizon, crew.t0))
+    blocks = complement(windows, 0, max(horizon, crew.t0))
     if crew.t0 > 0:
-        blocks = _merge(blocks + [(0, crew.t0)])
+        blocks = merge(blocks + [(0, crew.t0)])
     longer = replace(crew, windows=windows, blocks=blocks, day_end=windows[-1][1])
     if longer.can_visit:
         longer.home = home_window(problem, longer)
         longer.can_visit = longer.home is not None
     return longer
-
-
-def _merge(intervals: list[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    for a, b in sorted(intervals):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
 
 
 def extra_engineer(problem: Problem, job: Job) -> Crew | None:
@@ -269,7 +259,7 @@ def extra_engineer(problem: Problem, job: Job) -> Crew | None:
         engineer=engineer,
         t0=0,
         windows=[(0, day_end)],
-        blocks=_complement([(0, day_end)], 0, max(day_end, problem.horizon)),
+        blocks=complement([(0, day_end)], 0, max(day_end, problem.horizon)),
         busy=[],
         breaks=list[BreakSlot](),
         can_visit=job.onsite,
@@ -306,7 +296,7 @@ def _fixed_by(
     target = replace(job, candidates=[], reasons=[], earliest=None, latest_start=latest)
     if added:
         target = replace(target, pin_crew=None, pin_start=None)
-    _candidates(relaxed, target)
+    find_candidates(relaxed, target)
     if changed.index not in target.candidates:
         return False
     # Fitting only reads the schedule: the current plan is shared, an added engineer starts empty.
@@ -338,7 +328,7 @@ def _fixed_by_moving_pin(
     """Whether releasing a pin's start lets the job in, and the pinned ticket still fits."""
     if pinned is job:
         freed = replace(job, pin_start=None, candidates=[], reasons=[], earliest=None)
-        _candidates(problem, freed)
+        find_candidates(problem, freed)
         for c in freed.candidates:
             line = CrewTimeline(problem, problem.crews[c], sched, existing=True)
             slot = line.fit(freed)
@@ -353,7 +343,7 @@ def _fixed_by_moving_pin(
     del trial.crew_of[pinned.index]
     line = CrewTimeline(problem, crew, trial, existing=True)
     target = replace(job, candidates=[], reasons=[], earliest=None)
-    _candidates(problem, target)
+    find_candidates(problem, target)
     if crew.index not in target.candidates:
         return False
     slot = line.fit(target)
@@ -379,7 +369,7 @@ def staffing_hint(problem: Problem, sched: Schedule, plan: DispatchPlan) -> list
         job = by_id[ex.ticket_id]
         minute = min(max(job.deadline, job.release, 0), max(problem.horizon - 1, 0))
         hour_start = _hour_floor(problem, minute)
-        skills = tuple(sorted(s.value for s in job.ticket.required_skills))
+        skills = tuple(sorted(str(s) for s in job.ticket.required_skills))
         buckets[hour_start, skills, job.onsite].append(job)
     out = []
     for (hour, skills, visit), jobs in sorted(buckets.items()):
@@ -400,7 +390,7 @@ def staffing_hint(problem: Problem, sched: Schedule, plan: DispatchPlan) -> list
                     start=hhmm(start),
                     end=hhmm(end),
                     short=short,
-                    skills=skills_text(list(skills), lang),
+                    skills=skills_text(list(skills), lang, problem.skill_catalogue),
                     visit=VISIT_SUFFIX[visit][lang],
                     minutes=minutes,
                 ),

@@ -8,31 +8,21 @@ travel does not depend on the time of day, the per-engineer circuits of
 equivalent and much smaller model on one graph: CP-SAT's ``AddMultipleCircuit`` (each visit on
 exactly one route out of the base and back, as many routes as there are engineers), with the
 start of each visit pushed by the arcs it is reached by. Routes are given to the engineers in
-order afterwards. The objective terms are the same functions as in the general model except
-the workload balance, which needs engineers' identities and is left out here (it is the
-second-to-last term).
+order afterwards. The objective terms are the registry's (:data:`optimizer.dispatch.terms.TERMS`);
+their builders see the fleet model: travel is priced per arc, and the workload balance, which
+needs engineers' identities, is a constant.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ortools.sat.python import cp_model
-
-from optimizer.dispatch.model import (
-    DispatchModel,
-    Term,
-    add_ticket_done_once_or_left_out,
-    term_breaches,
-    term_changes,
-    term_early_start,
-    term_late_minutes,
-    term_left_out,
-    term_pins_dropped,
-    term_urgent_wait,
-)
-from optimizer.dispatch.problem import END, START, Crew, Job, Problem, twin_groups
-from optimizer.dispatch.schedule import TERMS, Schedule
+from optimizer.dispatch.cpmodel import DispatchModel
+from optimizer.dispatch.eligibility import twin_groups
+from optimizer.dispatch.problem import END, START, Crew, Job, Problem
+from optimizer.dispatch.rules import add_ticket_done_once_or_left_out
+from optimizer.dispatch.schedule import Schedule
+from optimizer.dispatch.terms import build_terms
 
 
 def fleet_of(problem: Problem) -> list[int] | None:
@@ -58,7 +48,7 @@ def fleet_of(problem: Problem) -> list[int] | None:
 
 
 def build_fleet_model(problem: Problem, fleet: list[int]) -> DispatchModel:
-    """One routing graph for the whole fleet; the terms of the general model."""
+    """One routing graph for the whole fleet; the objective terms of the registry."""
     dm = DispatchModel(problem)
     dm.fleet = fleet
     for job in dm.jobs:
@@ -66,18 +56,7 @@ def build_fleet_model(problem: Problem, fleet: list[int]) -> DispatchModel:
         add_ticket_done_once_or_left_out(dm, job)
     crew = problem.crews[fleet[0]]
     add_routes_on_one_graph(dm, crew, len(fleet))
-    dm.terms = [
-        term_pins_dropped(dm),
-        term_urgent_wait(dm),
-        term_breaches(dm),
-        term_late_minutes(dm),
-        term_left_out(dm),
-        term_fleet_travel(dm, crew),
-        term_changes(dm),
-        Term("balance", 0, 0, 0),
-        term_early_start(dm),
-    ]
-    assert [t.name for t in dm.terms] == list(TERMS)
+    dm.terms = build_terms(dm)
     return dm
 
 
@@ -123,20 +102,6 @@ def _follows(p: Problem, crew: Crew, i: Job, j: Job) -> bool:
     """Whether visit j can come right after visit i at all."""
     leg = p.leg_minutes(crew, i.index, j.index, 0)
     return max(i.release, crew.t0) + i.duration + leg <= j.latest_start
-
-
-def term_fleet_travel(dm: DispatchModel, crew: Crew) -> Term:
-    """(5) Little driving: minutes and car cost of every arc driven (weighted)."""
-    p, w = dm.problem, dm.problem.options.weights
-    parts = []
-    hi = 0
-    best_in: dict[int, int] = {}
-    for a, b, lit in dm.arcs[-1]:
-        cost = w.travel_minute * p.leg_minutes(crew, a, b, 0) + w.car_rub * p.leg_rub(crew, a, b)
-        parts.append(cost * lit)
-        best_in[b] = max(best_in.get(b, 0), cost)
-    hi = sum(best_in.values()) + max(best_in.values(), default=0) * len(dm.jobs)
-    return Term("travel", sum(parts), 0, hi)
 
 
 def fleet_hint(dm: DispatchModel, sched: Schedule) -> dict[Any, int]:
@@ -196,6 +161,3 @@ def read_fleet_schedule(dm: DispatchModel, value: Any) -> Schedule:
             cur = succ.get(cur, END)
         plan.return_depart = ready
     return sched
-
-
-__all__ = ["build_fleet_model", "cp_model", "fleet_hint", "fleet_of", "read_fleet_schedule"]

@@ -15,10 +15,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from optimizer.dispatch.problem import END, START, Crew, Job, Problem
+from optimizer.dispatch.problem import END, PRIORITY_RANK, START, Crew, Job, Problem
 from optimizer.dispatch.schedule import Schedule
-
-PRIORITY_RANK = {"urgent": 0, "normal": 1, "low": 2}
 
 
 class _Busy:
@@ -366,13 +364,13 @@ class CrewTimeline:
 
 def _edf_key(j: Job) -> tuple[int, ...]:
     """Earliest deadline first (then priority, release, input order)."""
-    return (j.deadline, PRIORITY_RANK[j.priority.value], j.release, j.index)
+    return (j.deadline, PRIORITY_RANK[j.priority], j.release, j.index)
 
 
 def _sla_key(j: Job) -> tuple[int, ...]:
     """Urgent first; then tickets that can still be on time, by deadline; overdue ones last."""
     overdue = 1 if j.deadline < j.release else 0
-    return (0 if j.urgent else 1, overdue, j.deadline, PRIORITY_RANK[j.priority.value], j.index)
+    return (0 if j.urgent else 1, overdue, j.deadline, PRIORITY_RANK[j.priority], j.index)
 
 
 ORDERS = {"edf": _edf_key, "sla": _sla_key}
@@ -435,7 +433,7 @@ def solve_greedy(
             _place(lines, job, done, rule=rule)
         elif not _place(lines, job, done, rule=rule, by=job.deadline):
             deferred.append(job)
-    deferred.sort(key=lambda j: (j.duration, PRIORITY_RANK[j.priority.value], j.index))
+    deferred.sort(key=lambda j: (j.duration, PRIORITY_RANK[j.priority], j.index))
     for job in deferred:
         _place(lines, job, done, rule=rule)
     for line in lines:

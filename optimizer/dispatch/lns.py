@@ -1,8 +1,8 @@
 """Large-neighbourhood search on an SLA stage of the dispatch model: re-plan a few engineers'
 days exactly while everybody else's timetable stays as it is.
 
-On a day of twenty engineers and 150 tickets CP-SAT keeps finding fewer breaches for as long
-as it is given: its own search moves a few tickets at a time. A dispatcher improving a plan by
+On a busy day of many engineers CP-SAT keeps finding fewer breaches for as long as it is
+given: its own search moves a few tickets at a time. A dispatcher improving a plan by
 hand does something else: takes three or four engineers whose skills overlap around a late
 ticket, puts all their tickets back on the table with the tickets nobody took, and deals them
 out again. That is this module. Each step fixes the crew and start of every ticket on the
@@ -10,9 +10,13 @@ other engineers and solves the stage's model exactly (CP-SAT, hinted with the pl
 under ``stage ≤ value in hand``), so a step never returns a worse plan.
 
 Neighbourhoods: half the time around a ticket that is late in the plan in hand — the engineer
-doing it and other engineers who could — and otherwise :data:`CREWS_FREED` engineers at
+doing it and other engineers who could — and otherwise ``params.lns_crews_freed`` engineers at
 random. Reproducible: they come from ``random.Random(seed)``, and in deterministic mode each
 step is one CP-SAT worker stopped by a deterministic work limit.
+
+Its settings (engineers freed per step, step time, the share of the whole-model solve, the
+smallest model searched) are in :class:`~optimizer.dispatch.params.SearchParams`; which stages
+it improves, in the registry of terms (``searched``).
 """
 
 from __future__ import annotations
@@ -24,20 +28,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from optimizer.dispatch.model import DispatchModel, hint_solution
-
-CREWS_FREED = 4
-"""Engineers whose tickets are re-dealt in one step (M benchmark, breaches stage, 6 s, three
-seeds: 3 and 4 reach the same, 6 makes steps too slow to prove)."""
-
-STEP_S = 0.3
-"""Seconds of one step (in deterministic mode converted to work units by ``work_per_second``).
-M benchmark, breaches stage, 10 s, four seeds: median 221.5 with 0.3 s, 225 with 0.5 s, 236.5
-with 1 s (M-sick: 239 against 243 with 0.5 s)."""
-
-FIRST_SHARE = 0.3
-"""Share of the stage's time CP-SAT gets on the whole model before the search starts from its
-plan (it finds the first plan and the stage's own lower bound)."""
+from optimizer.dispatch.cpmodel import DispatchModel
+from optimizer.dispatch.model import hint_solution
+from optimizer.dispatch.params import SearchParams
 
 
 @dataclass
@@ -53,21 +46,15 @@ class LnsResult:
     improved: int = 0
 
 
-MIN_VARS = 2_000
-"""Smaller models are left to CP-SAT's own search: on the S benchmark (465 variables) the
-search showed no gain — minutes late 3,349–3,517 without it, 3,349–3,523 with it (10 s, seven
-and thirteen runs; CP-SAT on two workers varies that much run to run). M has 7,111 variables,
-L over 20,000."""
-
-
-def applies(dm: DispatchModel) -> bool:
+def applies(dm: DispatchModel, params: SearchParams) -> bool:
     """The search re-deals engineers' tickets: it needs per-engineer assignment variables (not
     the fleet model), more engineers than one step frees, and a model of at least
-    :data:`MIN_VARS` variables."""
+    ``params.lns_min_vars`` variables (smaller ones are left to CP-SAT's own search)."""
     return (
-        dm.fleet is None
-        and len(dm.problem.crews) > CREWS_FREED
-        and len(dm.model.proto.variables) >= MIN_VARS
+        params.lns
+        and dm.fleet is None
+        and len(dm.problem.crews) > params.lns_crews_freed
+        and len(dm.model.proto.variables) >= params.lns_min_vars
     )
 
 
@@ -84,11 +71,12 @@ def improve_stage(
     workers: int,
     seed: int,
     clock: Callable[[], float],
+    crews_freed: int,
 ) -> LnsResult:
     """Improve ``solution`` (of ``dm.model``, stage value ``value``) in steps of ``step`` until
     ``budget`` is spent (both in seconds, or in work units when ``deterministic``) or the value
     meets ``target`` (a proven lower bound). ``clock()`` gives the wall seconds left overall (a
-    safety cap)."""
+    safety cap); each step re-deals the tickets of ``crews_freed`` engineers."""
     rng = random.Random(seed)
     result = LnsResult(list(solution), value, None, 0.0)
     while result.spent < budget and (target is None or result.value > target):
@@ -96,13 +84,13 @@ def improve_stage(
         if wall_left <= 0.05:
             break
         began = time.perf_counter()
-        freed = crews_to_free(dm, result.solution, rng)
+        freed = crews_to_free(dm, result.solution, rng, crews_freed)
         solver, status = _step(
             dm, objective, result, freed, min(step, budget - result.spent), wall_left,
             deterministic, workers, rng.randrange(1 << 30),
         )  # fmt: skip
         result.steps += 1
-        # the wall time counts building the step too (a copy of the model: 0.1 s on L)
+        # the wall time counts building the step too (a copy of the model)
         result.spent += solver.deterministic_time if deterministic else time.perf_counter() - began
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = round(solver.objective_value)
@@ -113,11 +101,13 @@ def improve_stage(
     return result
 
 
-def crews_to_free(dm: DispatchModel, solution: list[int], rng: random.Random) -> set[int]:
+def crews_to_free(
+    dm: DispatchModel, solution: list[int], rng: random.Random, count: int
+) -> set[int]:
     """The engineers whose tickets are re-dealt: half the time those around a late ticket,
-    otherwise :data:`CREWS_FREED` engineers at random."""
+    otherwise ``count`` engineers at random."""
     crews = [c.index for c in dm.problem.crews]
-    k = min(CREWS_FREED, len(crews))
+    k = min(count, len(crews))
     late = [j.index for j in dm.jobs if solution[dm.start[j.index].index] > j.deadline]
     freed: set[int] = set()
     if late and rng.random() < 0.5:

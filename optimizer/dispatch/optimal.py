@@ -1,38 +1,38 @@
 """The optimal policy: the CP-SAT model solved lexicographically, in stages.
 
-The objective terms (:data:`~optimizer.dispatch.schedule.TERMS`) are in strict priority order.
+The objective terms (:data:`~optimizer.dispatch.terms.TERMS`) are in strict priority order.
 Consecutive terms are packed into one stage with *exact* lexicographic weights — each term's
 weight exceeds the largest possible total of every term after it in the stage, computed from the
-terms' ranges — as long as the stage's whole range stays below :data:`STAGE_RANGE_LIMIT`. The
-next stage is solved with the previous stages' values kept (``stage ≤ value found``) and the
-previous solution as the hint. With a time limit a stage may end unproven; the ``gap`` reported
-is that of the first stage not proven optimal, which is where the lexicographic comparison is
-decided.
+terms' ranges — as long as the stage's whole range stays below ``params.stage_range_limit``;
+a term flagged ``solo`` in the registry gets a stage of its own. The next stage is solved with
+the previous stages' values kept (``stage ≤ value found``) and the previous solution as the
+hint. With a time limit a stage may end unproven; the ``gap`` reported is that of the first
+stage not proven optimal, which is where the lexicographic comparison is decided.
 
-Bounds: before a stage of one SLA term (urgent waiting, breaches, minutes late, tickets left
-out) the time-indexed relaxation of :mod:`optimizer.dispatch.bound` gives an independent lower
-bound given the values kept so far. It is added to the stage as a cut, so CP-SAT stops as soon as
-a plan meets it; when the plan in hand meets it already the stage is proven without a solve.
-Once a stage is left unproven its gap is the one reported, and a later stage's bound could only
-stop that stage's search early, which on M-sized days it never does: the relaxation is not
-asked again, and its time goes to the search (M, 10 s: minutes late got 0.8 s, of which the
-bound took 0.5 s and found nothing, and CP-SAT, given the rest, returned no plan at all).
+Each stage goes through the steps of :class:`StagedSolve`:
 
-Search: the breaches and minutes-late stages get a first CP-SAT solve on the whole model
-(:data:`~optimizer.dispatch.lns.FIRST_SHARE` of their time), then a large-neighbourhood search
-(:mod:`optimizer.dispatch.lns`) re-deals a few engineers' tickets at a time from its plan, or
-from the previous stage's plan when the first solve ran out of time before it had one (M
-benchmark, four seeds, 10 s: weighted breaches median 228 against 253 without it; M-sick 239
-against 270; M-new_year 441 against 466; not on small models such as S, see ``lns.MIN_VARS``).
+1. *settle*: when the plan in hand is at the stage's floor, or meets the lower bound of the
+   time-indexed relaxation (:mod:`optimizer.dispatch.bound`, for a one-term stage of a
+   ``bounded`` term), the stage is proven without a solve. The relaxation's bound is also added
+   to the stage as a cut, so CP-SAT stops as soon as a plan meets it. Once a stage is left
+   unproven its gap is the one reported, and a later stage's bound could only stop that stage's
+   search early: the relaxation is not asked again, and its time goes to the search.
+2. *solve the whole model* with CP-SAT, for the stage's share of the time (a ``searched`` stage
+   gets ``params.lns_first_share`` of it);
+3. *search*: a ``searched`` stage left unproven is improved by the large-neighbourhood search
+   (:mod:`optimizer.dispatch.lns`) from that plan, or from the previous stage's plan when the
+   whole-model solve ran out of time before it had one;
+4. *keep*: the stage's value is fixed for the later stages; a stage that found no plan keeps
+   the value of the plan in hand (so later stages cannot trade it away).
 
-Time: the budget is shared among the stages (:data:`STAGE_SHARE`), and what a stage leaves
-unused goes to the next. In deterministic mode the budget is CP-SAT's deterministic time
-(``time_limit_s × work_per_second``) and the wall clock is only a safety cap.
+Time: the budget is shared among the stages by the registry's ``share`` of each stage's first
+term, and what a stage leaves unused goes to the next. In deterministic mode the budget is
+CP-SAT's deterministic time (``time_limit_s × work_per_second``) and the wall clock is only a
+safety cap.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import time
@@ -42,68 +42,54 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from optimizer.dispatch import lns
-from optimizer.dispatch.bound import BOUNDED_TERMS, Relaxation, build_relaxation, stage_bound
+from optimizer.dispatch.bound import Relaxation, build_relaxation, stage_bound
+from optimizer.dispatch.cpmodel import DispatchModel, ModelTerm
+from optimizer.dispatch.eligibility import twin_groups
 from optimizer.dispatch.fleet import build_fleet_model, fleet_hint, fleet_of, read_fleet_schedule
-from optimizer.dispatch.model import (
-    DispatchModel,
-    Term,
-    build_model,
-    hint_solution,
-    hint_values,
-    read_schedule,
-)
-from optimizer.dispatch.problem import Problem, twin_groups
-from optimizer.dispatch.schedule import TERMS, Schedule, evaluate, relabel_twins
-
-STAGE_RANGE_LIMIT = 2**40
-"""Largest range of one stage's weighted objective (keeps CP-SAT's arithmetic comfortable)."""
-
-SOLO_TERMS = frozenset({"pins_dropped", "urgent_wait", "breaches", "late_min", "left_out"})
-"""The SLA terms are solved one per stage: fixing each before the next lets CP-SAT prove them
-(a breach count is a max-SAT question its core search closes fast; combined with minutes late
-under big weights it is not)."""
-
-BIG_MODEL_VARS = 20_000
-"""Models with more variables are solved without CP-SAT's presolve."""
-
-STAGE_SHARE = {
-    "pins_dropped": 0.5,
-    "urgent_wait": 3.0,
-    "breaches": 10.0,
-    "late_min": 2.0,
-    "left_out": 0.5,
-    "travel": 2.0,
-    "early_start": 0.25,
-}
-"""Relative share of the time budget per stage (by its first term; others 1). Breaches come
-first among what is still open after urgent waiting, and on M-sized days CP-SAT keeps finding
-fewer of them for as long as it is given: share 10 against 5, four seeds of M, 10 s — weighted
-breaches median 247 against 259 (M-new_year 454 against 475), minutes late and later terms
-paying for it, as their priority allows. Urgent waiting, the first term, gets three times the
-share: on M-new_year (10 s, four seeds) CP-SAT then brings it from 17 to 7 minutes in every
-run (proven in two) where 0.6 s left it at 17. Twice the share was enough on the relaxation's
-30-minute grid (7 in three runs of four) but not once its 15-minute grid took its part of the
-time (12, 17 and 17)."""
+from optimizer.dispatch.model import build_model, hint_solution, hint_values, read_schedule
+from optimizer.dispatch.params import DEFAULT_PARAMS, SearchParams
+from optimizer.dispatch.problem import Problem
+from optimizer.dispatch.schedule import Schedule, relabel_twins
+from optimizer.dispatch.terms import term_values
 
 
 @dataclass
 class Stage:
     """Terms solved together, with their exact lexicographic weights."""
 
-    terms: list[Term]
+    terms: list[ModelTerm]
     weights: list[int]
 
     def expr(self) -> cp_model.LinearExprT:
         return sum(w * t.expr for w, t in zip(self.weights, self.terms, strict=True))
 
+    def value(self, values: dict[str, int]) -> int:
+        """The stage's weighted value given each term's value."""
+        return sum(w * values[t.name] for w, t in zip(self.weights, self.terms, strict=True))
+
+    def floor(self) -> int:
+        """The least the stage can be (every term at the low end of its range)."""
+        return sum(w * t.lo for w, t in zip(self.weights, self.terms, strict=True))
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.terms]
+
 
 @dataclass
 class StageResult:
+    """How one stage ended: its value, its proven lower bound, the wall time of its solve (0.0
+    when it was proven without one), and how the search went (``searched_from``: ``"whole
+    model"`` or ``"previous stage"``; None when the stage was not searched)."""
+
     names: list[str]
     status: str
     objective: float
     best_bound: float
     wall_s: float
+    relaxation_asked: bool = False
+    searched_from: str | None = None
+    search_steps: int = 0
 
 
 @dataclass
@@ -118,16 +104,16 @@ class OptimalResult:
     gap: float | None = None
 
 
-def pack_stages(terms: list[Term], limit: int = STAGE_RANGE_LIMIT) -> list[Stage]:
+def pack_stages(terms: list[ModelTerm], limit: int) -> list[Stage]:
     """Group consecutive terms into stages with exact lexicographic weights (constant terms are
     dropped: nothing to decide)."""
-    groups: list[list[Term]] = []
+    groups: list[list[ModelTerm]] = []
     span = 0
     for term in terms:
         r = term.hi - term.lo
         if r <= 0:
             continue
-        solo = term.name in SOLO_TERMS or (groups and groups[-1][-1].name in SOLO_TERMS)
+        solo = term.spec.solo or (groups and groups[-1][-1].spec.solo)
         if groups and not solo and span * (r + 1) + r <= limit:
             groups[-1].append(term)
             span = span * (r + 1) + r
@@ -154,184 +140,348 @@ def solver_workers(requested: int | None, deterministic: bool) -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def solve_optimal(problem: Problem, hint: Schedule, started: float | None = None) -> OptimalResult:
+def solve_optimal(
+    problem: Problem,
+    hint: Schedule,
+    started: float | None = None,
+    params: SearchParams = DEFAULT_PARAMS,
+) -> OptimalResult:
     """Solve the CP-SAT model stage by stage, starting from ``hint``; the wall clock counts from
     ``started`` (the start of the whole solve) when given."""
-    opts = problem.options
-    wall_start = time.perf_counter() if started is None else started
-    hint = relabel_twins(hint, twin_groups(problem))
-    fleet = fleet_of(problem)
-    if fleet is not None:
-        dm = build_fleet_model(problem, fleet)
-        read = read_fleet_schedule
-    else:
-        dm = build_model(problem, keep=hint)
-        read = read_schedule
-    stages = pack_stages(dm.terms)
-    if not stages:  # every term is fixed already: the hint is optimal
-        return OptimalResult(schedule=hint, status="OPTIMAL", objective=0, best_bound=0, gap=0.0)
-    _set_hint(dm, fleet_hint(dm, hint) if fleet is not None else hint_values(dm, hint))
-    big = len(dm.model.proto.variables) > BIG_MODEL_VARS
-    wall_cap = opts.time_limit_s * (2.0 if opts.deterministic else 1.0)
-    budget = opts.time_limit_s * (opts.work_per_second if opts.deterministic else 1.0)
-    shares = [STAGE_SHARE.get(stage.terms[0].name, 1.0) for stage in stages]
-    result = OptimalResult(schedule=None, status="UNKNOWN")
-    spent = 0.0
-    all_optimal = True
-    workers = solver_workers(opts.num_workers, opts.deterministic)
-    relaxation = _LazyRelaxation(problem)
-    previous: list[int] | None = None  # the last stage's solution, by proto index
+    return StagedSolve(problem, hint, params, started).run()
 
-    def wall_left_now() -> float:
-        return wall_cap - (time.perf_counter() - wall_start)
 
-    for k, stage in enumerate(stages):
+class StagedSolve:
+    """One lexicographic solve of a problem, from a hint: build the model, then each stage in
+    turn (settle, solve the whole model, search, keep), then the result."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        hint: Schedule,
+        params: SearchParams = DEFAULT_PARAMS,
+        started: float | None = None,
+    ) -> None:
+        opts = problem.options
+        self.problem = problem
+        self.params = params
+        self.hint = relabel_twins(hint, twin_groups(problem))
+        self.wall_start = time.perf_counter() if started is None else started
+        self.deterministic = opts.deterministic
+        self.wall_cap = opts.time_limit_s * (2.0 if opts.deterministic else 1.0)
+        self.budget = opts.time_limit_s * (opts.work_per_second if opts.deterministic else 1.0)
+        self.work_scale = opts.work_per_second if opts.deterministic else 1.0
+        self.workers = solver_workers(opts.num_workers, opts.deterministic)
+        self.result = OptimalResult(schedule=None, status="UNKNOWN")
+        self.spent = 0.0  # seconds, or work units when deterministic
+        self.all_optimal = True
+        self.previous: list[int] | None = None  # the last stage's solution, by proto index
+        self.relaxation = _LazyRelaxation(problem, params)
+        self.dm: DispatchModel
+        self.stages: list[Stage] = []
+        self.shares: list[float] = []
+        self.big = False
+
+    # -- the whole run -------------------------------------------------------------------------
+
+    def run(self) -> OptimalResult:
+        """Every stage in priority order, until the time runs out."""
+        self.build()
+        if not self.stages:  # every term is fixed already: the hint is optimal
+            return OptimalResult(
+                schedule=self.hint, status="OPTIMAL", objective=0, best_bound=0, gap=0.0
+            )
+        for k, stage in enumerate(self.stages):
+            if not self.solve_stage(k, stage):
+                self.all_optimal = False
+                break
+        return self.finish()
+
+    def build(self) -> None:
+        """The model (on one routing graph for a fleet of interchangeable engineers), its
+        stages with their time shares, and the hint."""
+        fleet = fleet_of(self.problem)
+        if fleet is not None:
+            self.dm = build_fleet_model(self.problem, fleet)
+            self._read = read_fleet_schedule
+        else:
+            self.dm = build_model(self.problem, keep=self.hint, params=self.params)
+            self._read = read_schedule
+        self.stages = pack_stages(self.dm.terms, self.params.stage_range_limit)
+        if not self.stages:
+            return
+        hint = fleet_hint if fleet is not None else hint_values
+        _set_hint(self.dm, hint(self.dm, self.hint))
+        self.big = len(self.dm.model.proto.variables) > self.params.big_model_vars
+        self.shares = [stage.terms[0].spec.share for stage in self.stages]
+
+    def wall_left(self) -> float:
+        """Wall seconds left before the safety cap."""
+        return self.wall_cap - (time.perf_counter() - self.wall_start)
+
+    def in_hand(self) -> dict[str, int]:
+        """The terms' values of the plan in hand (it keeps every earlier stage's value)."""
+        return term_values(self.problem, self.result.schedule or self.hint)
+
+    # -- one stage -----------------------------------------------------------------------------
+
+    def solve_stage(self, k: int, stage: Stage) -> bool:
+        """Settle, solve, search and keep one stage; False when the wall clock has run out
+        before its solve."""
         objective = stage.expr()
-        share = shares[k] / sum(shares[k:])
-        cut = None
-        # The plan in hand keeps every earlier stage's value; at its floor it settles this one.
-        in_hand = dict(zip(TERMS, evaluate(problem, result.schedule or hint), strict=True))
-        at_floor = all(in_hand[t.name] == t.lo for t in stage.terms)
-        if not at_floor and result.gap is None:
-            lp_start = time.perf_counter()
-            lp_limit = min(wall_cap - (lp_start - wall_start), budget - spent) * share
-            cut = relaxation.bound(stage, result.stages, lp_limit * LP_SHARE, opts.deterministic)
-            if not opts.deterministic:
-                spent += time.perf_counter() - lp_start
-        proven: int | None = None
-        if at_floor:
-            proven = _stage_value(stage, {t.name: t.lo for t in stage.terms})
-        elif cut is not None:
-            dm.model.add(objective >= cut)
-            if _stage_value(stage, in_hand) <= cut:
-                proven = cut  # the plan in hand meets the relaxation's bound
-        if proven is not None:  # proven without a solve
-            names = [t.name for t in stage.terms]
-            result.stages.append(StageResult(names, "OPTIMAL", proven, proven, 0.0))
-            dm.model.add(objective <= proven)
-            if result.schedule is None:
-                result.schedule = hint
-            continue
-        wall_left = wall_cap - (time.perf_counter() - wall_start)
+        share = self.shares[k] / sum(self.shares[k:])
+        in_hand = self.in_hand()
+        cut, asked = self.relaxation_cut(stage, share, in_hand)
+        proven = self.settle(stage, objective, in_hand, cut)
+        if proven is not None:
+            self.keep_proven(stage, objective, proven, asked)
+            return True
+        wall_left = self.wall_left()
         if wall_left <= 0.01:
-            all_optimal = False
-            break
-        limit = max(0.05, (budget - spent) * share)
-        searched = stage.terms[0].name in LNS_TERMS and lns.applies(dm)
-        first_limit = max(0.05, limit * lns.FIRST_SHARE) if searched else limit
+            return False
+        outcome = StageResult(stage.names, "UNKNOWN", 0, 0, 0.0, relaxation_asked=asked)
+        t0 = time.perf_counter()
+        found = self.find_plan(k, stage, objective, share, in_hand, cut, wall_left, outcome)
+        outcome.wall_s = round(time.perf_counter() - t0, 3)
+        if found is None:
+            self.keep_in_hand(stage, objective, in_hand, outcome)
+        else:
+            self.accept(stage, objective, outcome, *found)
+        return True
+
+    def find_plan(
+        self,
+        k: int,
+        stage: Stage,
+        objective: cp_model.LinearExprT,
+        share: float,
+        in_hand: dict[str, int],
+        cut: int | None,
+        wall_left: float,
+        outcome: StageResult,
+    ) -> tuple[list[int], cp_model.CpSolver] | None:
+        """The stage's best plan (every variable's value, and the solver that found it) from
+        CP-SAT on the whole model and, for a searched stage, the large-neighbourhood search;
+        ``outcome`` gets its status, value and proven bound. None when no plan was found."""
+        limit = max(0.05, (self.budget - self.spent) * share)
+        searched = stage.terms[0].spec.searched and lns.applies(self.dm, self.params)
+        first_limit = max(0.05, limit * self.params.lns_first_share) if searched else limit
+        self.dm.model.minimize(objective)
+        t0 = time.perf_counter()
+        solver, status = self.solve_whole_model(first_limit, wall_left)
+        used = solver.deterministic_time if self.deterministic else time.perf_counter() - t0
+        self.spent += used
+        outcome.status = solver.status_name(status)
+        known = stage.floor() if cut is None else max(stage.floor(), cut)  # proven lower bound
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if not searched or self.previous is None:
+                return None
+            # No plan from the whole model in its share of the time: the search starts from
+            # the previous stage's plan instead.
+            start, value = self.previous, stage.value(in_hand)
+            found = self.search(k, objective, start, value, known, limit - used)
+            self._book_search(outcome, found, "previous stage")
+            if found.solver is None:
+                return None
+            outcome.status = "FEASIBLE"
+            return self._found(outcome, found.value, known, found.solution, found.solver)
+        value = round(solver.objective_value)
+        bound = max(solver.best_objective_bound, cut if cut is not None else float("-inf"))
+        solution = list(solver.response_proto.solution)
+        if searched and status != cp_model.OPTIMAL and value > bound:
+            target = math.ceil(bound - 1e-6)
+            found = self.search(k, objective, solution, value, target, limit - used)
+            self._book_search(outcome, found, "whole model")
+            if found.solver is not None:
+                value, solution, solver = found.value, found.solution, found.solver
+        return self._found(outcome, value, bound, solution, solver)
+
+    @staticmethod
+    def _found(
+        outcome: StageResult,
+        value: int,
+        bound: float,
+        solution: list[int],
+        solver: cp_model.CpSolver,
+    ) -> tuple[list[int], cp_model.CpSolver]:
+        """Note a stage's plan in its outcome (proven optimal when it meets its bound)."""
+        if value <= bound:
+            outcome.status = "OPTIMAL"
+        outcome.objective, outcome.best_bound = value, bound
+        return solution, solver
+
+    def relaxation_cut(
+        self, stage: Stage, share: float, in_hand: dict[str, int]
+    ) -> tuple[int | None, bool]:
+        """The relaxation's lower bound on the stage (None: none better than its floor), and
+        whether it was asked: only while every earlier stage is proven, and only when the plan
+        in hand is not at the stage's floor already."""
+        if self.at_floor(stage, in_hand) or self.result.gap is not None:
+            return None, False
+        lp_start = time.perf_counter()
+        lp_limit = min(self.wall_cap - (lp_start - self.wall_start), self.budget - self.spent)
+        cut = self.relaxation.bound(
+            stage, self.result.stages, lp_limit * share * self.params.lp_share, self.deterministic
+        )
+        if not self.deterministic:
+            self.spent += time.perf_counter() - lp_start
+        return cut, True
+
+    @staticmethod
+    def at_floor(stage: Stage, in_hand: dict[str, int]) -> bool:
+        """Whether the plan in hand has every term of the stage at its least possible value."""
+        return all(in_hand[t.name] == t.lo for t in stage.terms)
+
+    def settle(
+        self,
+        stage: Stage,
+        objective: cp_model.LinearExprT,
+        in_hand: dict[str, int],
+        cut: int | None,
+    ) -> int | None:
+        """The stage's value when it is proven without a solve: the plan in hand is at the
+        stage's floor, or meets the relaxation's bound (then the bound is also a cut)."""
+        if self.at_floor(stage, in_hand):
+            return stage.value({t.name: t.lo for t in stage.terms})
+        if cut is None:
+            return None
+        self.dm.model.add(objective >= cut)
+        return cut if stage.value(in_hand) <= cut else None
+
+    def solve_whole_model(
+        self, limit: float, wall_left: float
+    ) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+        """CP-SAT on the whole model for ``limit`` (seconds, or work units when deterministic),
+        never past the wall clock's ``wall_left``."""
+        opts = self.problem.options
         solver = cp_model.CpSolver()
         prm = solver.parameters
-        prm.num_workers = workers
+        prm.num_workers = self.workers
         prm.random_seed = opts.seed
-        # Probing in presolve costs seconds on M/L models and is repeated at every stage; a
+        # Probing in presolve costs seconds on large models and is repeated at every stage; a
         # stage cut short in presolve would not even return its (complete, feasible) hint.
         prm.cp_model_probing_level = 0
-        if big:
-            # On L-sized models presolve alone takes seconds, and it would be repeated at every
-            # stage; the search starts from the complete hint at once without it.
+        if self.big:
+            # On the largest models presolve alone takes seconds, and it would be repeated at
+            # every stage; the search starts from the complete hint at once without it.
             prm.cp_model_presolve = False
-
-        if opts.deterministic:
-            prm.max_deterministic_time = first_limit
+        if self.deterministic:
+            prm.max_deterministic_time = limit
             prm.max_time_in_seconds = wall_left
-            if workers > 1:
+            if self.workers > 1:
                 prm.interleave_search = True
         else:
-            prm.max_time_in_seconds = min(first_limit, wall_left)
-        dm.model.minimize(objective)
-        t0 = time.perf_counter()
-        status = solver.solve(dm.model)
-        used = solver.deterministic_time if opts.deterministic else time.perf_counter() - t0
-        spent += used
-        name = solver.status_name(status)
-        floor = sum(w * t.lo for w, t in zip(stage.weights, stage.terms, strict=True))
-        known = floor if cut is None else max(floor, cut)  # the stage's proven lower bound
+            prm.max_time_in_seconds = min(limit, wall_left)
+        return solver, solver.solve(self.dm.model)
 
-        search = functools.partial(
-            lns.improve_stage, dm, objective,
-            budget=limit - used,
-            step=lns.STEP_S * (opts.work_per_second if opts.deterministic else 1.0),
-            deterministic=opts.deterministic,
-            workers=workers,
+    def search(
+        self,
+        k: int,
+        objective: cp_model.LinearExprT,
+        start: list[int],
+        value: int,
+        target: int,
+        budget: float,
+    ) -> lns.LnsResult:
+        """The large-neighbourhood search of stage ``k`` from the solution ``start`` (stage
+        value ``value``) until ``budget`` is spent or the value meets ``target``."""
+        opts = self.problem.options
+        return lns.improve_stage(
+            self.dm,
+            objective,
+            start,
+            value,
+            budget=budget,
+            step=self.params.lns_step_s * self.work_scale,
+            target=target,
+            deterministic=self.deterministic,
+            workers=self.workers,
             seed=opts.seed + k,
-            clock=wall_left_now,
-        )  # fmt: skip
-        found = None
-        no_plan = status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if no_plan and searched and previous is not None:
-            # No plan from the whole model in its share of the time (M-sized days give minutes
-            # late under a second): the search starts from the previous stage's plan instead.
-            found = search(previous, _stage_value(stage, in_hand), target=known)
-            spent += found.spent
-        if found is not None and found.solver is not None:
-            value, solution, solver = found.value, found.solution, found.solver
-            bound: float = known
-            status, name = cp_model.FEASIBLE, "FEASIBLE"
-        elif no_plan:
-            # Out of time before even loading the hint: the stage's terms keep the values of the
-            # schedule in hand (so later stages cannot trade them away).
-            value = _stage_value(stage, in_hand)
-            elapsed = time.perf_counter() - t0
-            result.stages.append(
-                StageResult([t.name for t in stage.terms], name, value, floor, round(elapsed, 3))
-            )
-            if result.gap is None:
-                result.objective, result.best_bound = value, floor
-                result.gap = (value - floor) / max(1.0, abs(value))
-            all_optimal = False
-            dm.model.add(objective <= value)
-            if result.schedule is None:
-                result.schedule = hint
-            continue
-        else:
-            value = round(solver.objective_value)
-            bound = max(solver.best_objective_bound, cut if cut is not None else float("-inf"))
-            solution = list(solver.response_proto.solution)
-            if searched and status != cp_model.OPTIMAL and value > bound:
-                found = search(solution, value, target=math.ceil(bound - 1e-6))
-                spent += found.spent
-                if found.solver is not None:
-                    value, solution, solver = found.value, found.solution, found.solver
-        if value <= bound:
-            status, name = cp_model.OPTIMAL, "OPTIMAL"
-        elapsed = time.perf_counter() - t0
-        result.stages.append(
-            StageResult([t.name for t in stage.terms], name, value, bound, round(elapsed, 3))
+            clock=self.wall_left,
+            crews_freed=self.params.lns_crews_freed,
         )
-        result.schedule = read(dm, solver.value)
-        if status != cp_model.OPTIMAL and result.gap is None:
-            all_optimal = False
-            result.objective, result.best_bound = value, bound
-            result.gap = (value - bound) / max(1.0, abs(value))
-        hint_solution(dm.model, solution)  # the next stage starts from this one's plan
-        previous = solution
-        dm.model.add(objective <= value)
-    if result.schedule is None:
+
+    def _book_search(self, outcome: StageResult, found: lns.LnsResult, start: str) -> None:
+        """Book a search's work against the budget and note it in the stage's outcome."""
+        self.spent += found.spent
+        outcome.searched_from = start
+        outcome.search_steps += found.steps
+
+    # -- keeping a stage's value ---------------------------------------------------------------
+
+    def keep_proven(
+        self, stage: Stage, objective: cp_model.LinearExprT, proven: int, asked: bool
+    ) -> None:
+        """A stage proven without a solve: its value is kept, the plan in hand stays."""
+        self.result.stages.append(
+            StageResult(stage.names, "OPTIMAL", proven, proven, 0.0, relaxation_asked=asked)
+        )
+        self.dm.model.add(objective <= proven)
+        if self.result.schedule is None:
+            self.result.schedule = self.hint
+
+    def keep_in_hand(
+        self,
+        stage: Stage,
+        objective: cp_model.LinearExprT,
+        in_hand: dict[str, int],
+        outcome: StageResult,
+    ) -> None:
+        """A stage that found no plan (out of time before even loading the hint): its terms
+        keep the values of the plan in hand, so later stages cannot trade them away."""
+        value, floor = stage.value(in_hand), stage.floor()
+        outcome.objective, outcome.best_bound = value, floor
+        self.result.stages.append(outcome)
+        self._note_unproven(value, floor)
+        self.all_optimal = False
+        self.dm.model.add(objective <= value)
+        if self.result.schedule is None:
+            self.result.schedule = self.hint
+
+    def accept(
+        self,
+        stage: Stage,
+        objective: cp_model.LinearExprT,
+        outcome: StageResult,
+        solution: list[int],
+        solver: cp_model.CpSolver,
+    ) -> None:
+        """A stage's plan becomes the plan in hand and the next stage's hint; its value is
+        kept for the later stages."""
+        self.result.stages.append(outcome)
+        self.result.schedule = self._read(self.dm, solver.value)
+        if outcome.status != "OPTIMAL" and self.result.gap is None:
+            self.all_optimal = False
+            self._note_unproven(outcome.objective, outcome.best_bound)
+        hint_solution(self.dm.model, solution)  # the next stage starts from this one's plan
+        self.previous = solution
+        self.dm.model.add(objective <= outcome.objective)
+
+    def _note_unproven(self, value: float, bound: float) -> None:
+        """The first stage left unproven decides the reported objective, bound and gap."""
+        if self.result.gap is None:
+            self.result.objective, self.result.best_bound = value, bound
+            self.result.gap = (value - bound) / max(1.0, abs(value))
+
+    def finish(self) -> OptimalResult:
+        """The result: optimal when every stage was proven."""
+        result = self.result
+        if result.schedule is None:
+            return result
+        result.status = "OPTIMAL" if self.all_optimal else "FEASIBLE"
+        if result.gap is None:
+            last = result.stages[-1]
+            result.objective, result.best_bound = last.objective, last.best_bound
+            result.gap = 0.0 if self.all_optimal else None
         return result
-    result.status = "OPTIMAL" if all_optimal else "FEASIBLE"
-    if result.gap is None:
-        last = result.stages[-1]
-        result.objective, result.best_bound = last.objective, last.best_bound
-        result.gap = 0.0 if all_optimal else None
-    return result
-
-
-LNS_TERMS = frozenset({"breaches", "late_min"})
-"""Stages improved by the large-neighbourhood search (:mod:`optimizer.dispatch.lns`) after a
-first CP-SAT solve (L benchmark, 30 s, three seeds: weighted breaches 1,029, 1,044 and 1,017
-against 1,236, 1,063 and 1,071 without it)."""
-
-LP_SHARE = 0.6
-"""At most this share of a stage's time goes to the relaxation's bound (S, 10 s: minutes late
-1.5 s of its stage's 3.5 s; at 0.4 the bound was cut short in one run of three and the stage's
-gap was CP-SAT's own, 58%)."""
 
 
 class _LazyRelaxation:
     """The time-indexed relaxation, built the first time a stage asks for its bound."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, params: SearchParams) -> None:
         self._problem = problem
+        self._params = params
         self._relax: Relaxation | None = None
         self._built = False
 
@@ -340,20 +490,20 @@ class _LazyRelaxation:
     ) -> int | None:
         """The relaxation's bound on a one-term stage, given the values of the one-term stages
         before it; None for other stages, or when the relaxation cannot say in time."""
-        if len(stage.terms) != 1 or stage.terms[0].name not in BOUNDED_TERMS or limit_s <= 0.01:
+        if not self._params.relaxation:
+            return None
+        if len(stage.terms) != 1 or not stage.terms[0].spec.bounded or limit_s <= 0.01:
             return None
         if not self._built:
-            self._relax, self._built = build_relaxation(self._problem), True
+            self._relax, self._built = build_relaxation(self._problem, self._params), True
         if self._relax is None:
             return None
         kept = {s.names[0]: int(s.objective) for s in done if len(s.names) == 1}
         term = stage.terms[0]
-        lb = stage_bound(self._relax, kept, {term.name: 1}, limit_s, deterministic)
+        lb = stage_bound(
+            self._relax, kept, {term.name: 1}, limit_s, deterministic, params=self._params
+        )
         return lb if lb is not None and lb > term.lo else None
-
-
-def _stage_value(stage: Stage, values: dict[str, int]) -> int:
-    return sum(w * values[t.name] for w, t in zip(stage.weights, stage.terms, strict=True))
 
 
 def _set_hint(dm: DispatchModel, values: dict[Any, int]) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from optimizer.dispatch.problem import END, START, Crew, Job, Problem, idle_start
+from optimizer.dispatch.eligibility import idle_start
+from optimizer.dispatch.problem import END, Crew, Job, Problem
 from optimizer.dispatch.schedule import Schedule
 from optimizer.dispatch.text import reason_text, skills_text, when
 from optimizer.domain.common import Priority, TicketMode, TimeWindow
@@ -49,7 +50,7 @@ def reasons_message(problem: Problem, job: Job, reasons: list[ReasonCode]) -> st
     if job.pin_crew is not None:
         engineer = problem.crews[job.pin_crew].engineer.name
     kw = {
-        "skills": skills_text([s.value for s in job.ticket.required_skills], lang),
+        "skills": skills_text(job.ticket.required_skills, lang, problem.skill_catalogue),
         "deadline": when(job.deadline_at),
         "engineer": engineer,
     }
@@ -218,4 +219,4 @@ def kpis_of(
     )
 
 
-__all__ = ["START", "build_plan", "diagnose", "kpis_of", "reasons_message"]
+__all__ = ["build_plan", "diagnose", "kpis_of", "reasons_message"]

@@ -42,6 +42,7 @@ from optimizer.domain.dispatch import (
     DispatchOptions,
     DispatchRequest,
 )
+from optimizer.io.sample import SAMPLE_NOW, load_sample_dataset, load_ticket_history
 
 Size = Literal["S", "M", "L"]
 Variant = Literal["base", "new_year", "sick"]
@@ -58,21 +59,7 @@ LUNCH = (time(12, 0), time(15, 0), 60)
 
 def sample_now() -> datetime:
     """The sample morning (Monday 2026-11-30 09:30, Europe/Saratov)."""
-    from optimizer.io.sample import SAMPLE_NOW
-
     return SAMPLE_NOW
-
-
-def _dataset() -> DataSet:
-    from optimizer.io.sample import load_sample_dataset
-
-    return load_sample_dataset()
-
-
-def _history() -> pd.DataFrame:
-    from optimizer.io.sample import load_ticket_history
-
-    return load_ticket_history()
 
 
 def working_day_of(at: datetime) -> date:
@@ -112,13 +99,13 @@ def sample_request(
     at: datetime | None = None, options: DispatchOptions | None = None
 ) -> DispatchRequest:
     """The request of the sample data at ``at`` (default: the sample morning)."""
-    ds = _dataset()
+    ds = load_sample_dataset()
     now = to_local(at) if at is not None else sample_now()
     day = working_day_of(now)
     if at is None or now == sample_now():
         tickets = [t for t in ds.tickets if t.created_at <= now]
     else:
-        tickets = open_tickets_from_history(_history(), now)
+        tickets = open_tickets_from_history(load_ticket_history(), now)
     return _request(ds, ds.engineers, tickets, now, day, ds.absences, options)
 
 
@@ -198,7 +185,7 @@ def snapshot(
     """A benchmark request: ``size`` S, M or L, ``variant`` base, new_year or sick."""
     spec = snapshot_spec(size, variant)
     rng = np.random.default_rng([seed, ord(size), len(variant)])
-    ds = _dataset()
+    ds = load_sample_dataset()
     now = NEW_YEAR_NOW if variant == "new_year" else sample_now()
     day = working_day_of(now)
     engineers = _engineers(ds.engineers, spec.engineers, rng)
@@ -213,7 +200,7 @@ def snapshot(
             for e in drivers
         ]
     base = [t for t in ds.tickets if t.created_at <= now] if variant != "new_year" else []
-    tickets = _tickets(ds, _history(), base, spec, now, rng)
+    tickets = _tickets(ds, load_ticket_history(), base, spec, now, rng)
     return _request(ds, engineers, tickets, now, day, absences, options)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+from optimizer.dispatch.build import build_problem
 from optimizer.dispatch.explain import add_explanations
 from optimizer.dispatch.greedy import solve_greedy
-from optimizer.dispatch.optimal import OptimalResult, solve_optimal
+from optimizer.dispatch.optimal import OptimalResult, StagedSolve
+from optimizer.dispatch.params import DEFAULT_PARAMS, SearchParams
 from optimizer.dispatch.plan import build_plan
-from optimizer.dispatch.problem import Problem, build_problem, minutes_ceil
-from optimizer.dispatch.schedule import TERMS, Schedule, evaluate
+from optimizer.dispatch.problem import Problem, minutes_ceil
+from optimizer.dispatch.schedule import Schedule
+from optimizer.dispatch.terms import TERM_NAMES, evaluate
 from optimizer.domain.dispatch import (
     DispatchPlan,
     DispatchRequest,
@@ -35,7 +38,11 @@ def previous_schedule(problem: Problem) -> Schedule | None:
     return solve_greedy(problem, seed_schedule=seed)
 
 
-def solve(request: DispatchRequest, travel_model: TravelModel | None = None) -> DispatchPlan:
+def solve(
+    request: DispatchRequest,
+    travel_model: TravelModel | None = None,
+    params: SearchParams = DEFAULT_PARAMS,
+) -> DispatchPlan:
     """Dispatch the request's tickets to its engineers by the request's policy.
 
     Parameters
@@ -44,6 +51,8 @@ def solve(request: DispatchRequest, travel_model: TravelModel | None = None) -> 
         A validated request (validation happens when the model is built).
     travel_model
         Overrides the travel model built from ``request.travel`` (tests, benchmarks).
+    params
+        How the optimal policy searches (tests and benchmarks pass other values).
 
     Returns
     -------
@@ -55,34 +64,52 @@ def solve(request: DispatchRequest, travel_model: TravelModel | None = None) -> 
     """
     started = time.perf_counter()
     problem = build_problem(request, travel_model)
-    sched, info = _schedule(problem, started)
+    sched, info = _schedule(problem, started, params)
     plan = build_plan(problem, sched, info)
     if request.options.explain:
-        add_explanations(problem, sched, plan, request.options.explain_time_s)
+        add_explanations(problem, sched, plan, request.options.explain_time_s, params)
     plan.solver.wall_s = round(time.perf_counter() - started, 3)
     return plan
 
 
-def _schedule(problem: Problem, started: float) -> tuple[Schedule, SolverInfo]:
-    """The schedule of the chosen policy and the solver block describing it."""
-    greedy = solve_greedy(problem)
-    candidates: list[tuple[str, Schedule]] = [("greedy", greedy)]
+def baseline_plans(problem: Problem) -> list[tuple[str, Schedule]]:
+    """The greedy plan and, with a previous plan, that plan completed greedily (named)."""
+    candidates: list[tuple[str, Schedule]] = [("greedy", solve_greedy(problem))]
     prev = previous_schedule(problem)
     if prev is not None:
         candidates.append(("previous plan", prev))
-    policy = problem.options.policy
-    if policy == Policy.greedy or not any(j.schedulable for j in problem.jobs):
-        status = "GREEDY" if policy == Policy.greedy else "OPTIMAL"
-        chosen = min(candidates, key=lambda c: evaluate(problem, c[1]))[1]
-        return chosen, _info(problem, policy, status, chosen, started)
+    return candidates
+
+
+def hint_plans(problem: Problem) -> list[tuple[str, Schedule]]:
+    """The baseline plans and the greedy variants that may give CP-SAT a better start (SLA
+    order, on-time first, cheapest insertion when there are visits), named."""
+    candidates = baseline_plans(problem)
     candidates.append(("SLA-ordered greedy", solve_greedy(problem, order="sla")))
     for order in ("edf", "sla"):
         on_time_first = solve_greedy(problem, order=order, defer_late=True)
         candidates.append((f"on-time-first {order} greedy", on_time_first))
     if any(j.onsite and j.schedulable for j in problem.jobs):
         candidates.append(("cheapest-insertion greedy", solve_greedy(problem, rule="cheapest")))
-    best_name, best = min(candidates, key=lambda c: evaluate(problem, c[1]))
-    result = solve_optimal(problem, best, started)
+    return candidates
+
+
+def best_plan(problem: Problem, candidates: list[tuple[str, Schedule]]) -> tuple[str, Schedule]:
+    """The lexicographically best of named plans (the first on a tie)."""
+    return min(candidates, key=lambda c: evaluate(problem, c[1]))
+
+
+def _schedule(
+    problem: Problem, started: float, params: SearchParams
+) -> tuple[Schedule, SolverInfo]:
+    """The schedule of the chosen policy and the solver block describing it."""
+    policy = problem.options.policy
+    if policy == Policy.greedy or not any(j.schedulable for j in problem.jobs):
+        status = "GREEDY" if policy == Policy.greedy else "OPTIMAL"
+        chosen = best_plan(problem, baseline_plans(problem))[1]
+        return chosen, _info(problem, policy, status, chosen, started)
+    best_name, best = best_plan(problem, hint_plans(problem))
+    result = StagedSolve(problem, best, params, started).run()
     if result.schedule is None:
         info = _info(problem, policy, "FEASIBLE", best, started)
         info.note = f"CP-SAT found no solution in time; the {best_name} plan is returned"
@@ -121,5 +148,5 @@ def _info(
         status=status,
         wall_s=round(time.perf_counter() - started, 3),
         time_unit_min=1 / problem.scale,
-        terms=dict(zip(TERMS, values, strict=True)),
+        terms=dict(zip(TERM_NAMES, values, strict=True)),
     )

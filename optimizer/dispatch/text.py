@@ -6,6 +6,7 @@ from datetime import datetime
 
 from optimizer.calendar import to_local
 from optimizer.domain.dispatch import Lang, ReasonCode
+from optimizer.domain.skills import SkillCatalogue, default_catalogue
 
 REASONS: dict[ReasonCode, dict[Lang, str]] = {
     ReasonCode.NO_SKILLED_ENGINEER_ON_SHIFT: {
@@ -95,9 +96,12 @@ STAFFING = {
 NONE_SKILLS = {Lang.ru: "(любыми)", Lang.en: "(any)"}
 
 
-def skills_text(skills: list[str], lang: Lang) -> str:
-    """A list of skills as text; an empty list is 'any'."""
-    return ", ".join(skills) if skills else NONE_SKILLS[lang]
+def skills_text(skills: list[str], lang: Lang, catalogue: SkillCatalogue | None = None) -> str:
+    """A list of skills by their names in the catalogue (the built-in one by default); an empty
+    list is 'any'."""
+    if not skills:
+        return NONE_SKILLS[lang]
+    return ", ".join((catalogue or default_catalogue()).names(skills, lang.value))
 
 
 def hhmm(dt: datetime) -> str:

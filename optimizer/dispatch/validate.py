@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from optimizer.dispatch.problem import driving_to, effective_availability, ticket_deadline
+from optimizer.dispatch.build import driving_to, effective_availability, ticket_deadline
 from optimizer.domain.base import Ticket
 from optimizer.domain.common import AbsenceKind, TicketMode
 from optimizer.domain.dispatch import (
@@ -22,6 +22,7 @@ from optimizer.domain.dispatch import (
     StopKind,
     visit_location,
 )
+from optimizer.intervals import merge, subtract
 from optimizer.travel import TravelModel, make_travel_model
 
 EPS = timedelta(seconds=1)
@@ -113,7 +114,7 @@ class _Checker:
             )
         missing = set(t.required_skills) - set(e.skills)
         if missing and not a.in_progress:
-            self.bad("skills", t.id, f"{e.id} lacks {sorted(s.value for s in missing)}")
+            self.bad("skills", t.id, f"{e.id} lacks {sorted(str(s) for s in missing)}")
         if t.pinned is not None:
             if a.engineer_id != t.pinned.engineer_id:
                 self.bad("pin", t.id, f"pinned to {t.pinned.engineer_id}, given to {e.id}")
@@ -181,7 +182,7 @@ class _Checker:
         """[start, end) lies in one availability window, after busy_until, outside absences."""
         if end <= start:
             return
-        if not any(a <= start and end <= b for a, b in _merged(self.windows(e))):
+        if not any(a <= start and end <= b for a, b in merge(self.windows(e))):
             self.bad("availability", subject, f"{e.id} is not available {start}–{end}")
         if e.busy_until is not None and start < e.busy_until:
             self.bad("busy_until", subject, f"{e.id} is busy until {e.busy_until}")
@@ -268,9 +269,9 @@ class _Checker:
             drive_end = prev.depart + timedelta(minutes=leg.minutes)
             self.check_available(e, prev.depart, drive_end, e.id)
             if nxt.kind == StopKind.end and prev.kind == StopKind.visit:
-                last = visits.get(prev.ticket_id or "")
-                if last is not None:
-                    self.check_back_with_last_visit(e, last, prev.depart, drive_end)
+                last_visit = visits.get(prev.ticket_id or "")
+                if last_visit is not None:
+                    self.check_back_with_last_visit(e, last_visit, prev.depart, drive_end)
 
     def check_back_with_last_visit(
         self, e: DispatchEngineer, last: Assignment, depart: datetime, back: datetime
@@ -280,7 +281,7 @@ class _Checker:
         if back <= depart:
             return
         if not any(
-            a <= last.start and a <= depart and back <= b for a, b in _merged(self.windows(e))
+            a <= last.start and a <= depart and back <= b for a, b in merge(self.windows(e))
         ):
             self.bad(
                 "route",
@@ -328,7 +329,7 @@ class _Checker:
         # before the horizon ends (busy until after the horizon means no lunch is owed).
         works = any(
             (b if horizon is None else min(b, horizon)) > max(a, free_from)
-            for a, b in _minus(_merged(self.windows(e)), away)
+            for a, b in subtract(merge(self.windows(e)), away)
         )
         for k, br in enumerate(e.breaks):
             lo = max(br.earliest_start, free_from)
@@ -355,32 +356,3 @@ class _Checker:
         late = sum(1 for a in self.plan.assignments if not a.on_time)
         if k.breaches != late:
             self.bad("kpis", "plan", f"breaches {k.breaches}, late assignments {late}")
-
-
-def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Availability windows with touching ones joined."""
-    out: list[tuple[datetime, datetime]] = []
-    for a, b in sorted(windows):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def _minus(
-    spans: list[tuple[datetime, datetime]], cuts: list[tuple[datetime, datetime]]
-) -> list[tuple[datetime, datetime]]:
-    """Spans with the cuts removed."""
-    for ca, cb in cuts:
-        nxt = []
-        for a, b in spans:
-            if cb <= a or ca >= b:
-                nxt.append((a, b))
-                continue
-            if ca > a:
-                nxt.append((a, ca))
-            if cb < b:
-                nxt.append((cb, b))
-        spans = nxt
-    return spans

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from optimizer.dispatch.build import build_problem
 from optimizer.dispatch.greedy import solve_greedy
-from optimizer.dispatch.problem import build_problem
-from optimizer.dispatch.schedule import TERMS, evaluate
+from optimizer.dispatch.terms import TERM_NAMES, evaluate
 from tests.unit.test_dispatch_fixtures import at, engineer, request, solved, ticket
 
 
@@ -24,7 +24,7 @@ def test_on_time_first_greedy_serves_a_ticket_that_can_still_be_on_time_before_a
     soon, old = (problem.job_by_id[t].index for t in ("soon", "old"))
     assert edf.start[old] < edf.start[soon]  # EDF: the overdue one first, "soon" breaches
     assert on_time.start[soon] < on_time.start[old]
-    breaches = TERMS.index("breaches")
+    breaches = TERM_NAMES.index("breaches")
     assert evaluate(problem, on_time)[breaches] < evaluate(problem, edf)[breaches]
 
 

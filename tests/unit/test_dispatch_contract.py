@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from optimizer.dispatch import DispatchRequest
-from optimizer.dispatch.problem import build_problem, ticket_deadline
+from optimizer.dispatch.build import build_problem, ticket_deadline
 from optimizer.errors import InvalidInput, one_line
 from tests.unit.test_dispatch_fixtures import MATRIX, at, engineer, request, ticket
 

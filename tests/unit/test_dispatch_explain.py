@@ -20,7 +20,7 @@ def test_ticket_nobody_on_shift_can_do_is_explained_and_fixed_by_one_more_skille
     assert x.reasons == [ReasonCode.NO_SKILLED_ENGINEER_ON_SHIFT]
     assert x.fix is not None and x.fix.kind == FixKind.add_engineer
     assert x.fix.skills == ["call_center"] and x.fix.visit is False
-    assert "call_center" in x.message
+    assert "колл-центр и очереди" in x.message and "call_center" not in x.message
 
 
 def test_visit_without_a_driver_is_fixed_by_a_visit_capable_engineer():

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from optimizer.calendar import TZ
-from optimizer.dispatch import DispatchPlan, DispatchRequest, solve
+from optimizer.dispatch import DispatchPlan, DispatchRequest, SearchParams, solve
 from optimizer.dispatch.validate import validate_plan
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
@@ -127,10 +127,13 @@ def request(
     return DispatchRequest.model_validate(data)
 
 
-def solved(req: DispatchRequest, policy: str = "optimal") -> DispatchPlan:
-    """Solve with a policy and check the plan with the independent checker."""
+def solved(
+    req: DispatchRequest, policy: str = "optimal", params: SearchParams | None = None
+) -> DispatchPlan:
+    """Solve with a policy (and search parameters) and check the plan with the independent
+    checker."""
     req = req.model_copy(update={"options": req.options.model_copy(update={"policy": policy})})
-    plan = solve(req)
+    plan = solve(req, params=params or SearchParams())
     problems = validate_plan(req, plan)
     assert problems == [], [str(p) for p in problems]
     return plan

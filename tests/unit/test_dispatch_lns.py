@@ -5,18 +5,23 @@ rule, and is reproducible."""
 from __future__ import annotations
 
 import random
-import types
 
 import pytest
 from ortools.sat.python import cp_model
 
-from optimizer.dispatch import lns, optimal
+from optimizer.dispatch import SearchParams, lns
+from optimizer.dispatch.build import build_problem
 from optimizer.dispatch.greedy import solve_greedy
 from optimizer.dispatch.model import build_model, hint_solution, hint_values, read_schedule
-from optimizer.dispatch.problem import build_problem
-from optimizer.dispatch.schedule import TERMS, evaluate
+from optimizer.dispatch.optimal import OptimalResult, StagedSolve
+from optimizer.dispatch.solve import best_plan, hint_plans
+from optimizer.dispatch.terms import term_values
 from tests.unit.test_dispatch_fixtures import PLACES, at, engineer, request, solved, ticket
 from tests.unit.test_dispatch_random import SKILLS
+
+SEARCH_SMALL = SearchParams(lns_min_vars=0, lns_step_s=3.0)
+"""The search on models of any size (the busy day's model is below the default minimum), in
+steps of 3 s × 0.005 = 0.015 work units."""
 
 
 def _busy_day(seed: int, engineers: int = 6, tickets: int = 24):
@@ -44,7 +49,9 @@ def _busy_day(seed: int, engineers: int = 6, tickets: int = 24):
         )
         for k in range(tickets)
     ]
-    return request(crew, work, now=at(9, 5), options={"time_limit_s": 4, "work_per_second": 0.05})
+    # A work budget of 0.2 units; the wall-clock cap (2 × 40 s) is far enough that a loaded
+    # machine never cuts the search short, so the plan depends on the seed alone.
+    return request(crew, work, now=at(9, 5), options={"time_limit_s": 40, "work_per_second": 0.005})
 
 
 def _first_plan(seed: int):
@@ -81,6 +88,7 @@ def _search(dm, terms, solver, seed: int = 0, budget: float = 0.2):
         workers=1,
         seed=seed,
         clock=lambda: 60.0,
+        crews_freed=SearchParams().lns_crews_freed,
     )
 
 
@@ -94,8 +102,7 @@ def test_the_search_never_returns_a_plan_worse_than_it_was_given(seed):
     final = (
         read_schedule(dm, found.solver.value) if found.solver else read_schedule(dm, solver.value)
     )
-    values = dict(zip(TERMS, evaluate(problem, final), strict=True))
-    assert values["breaches"] == found.value
+    assert term_values(problem, final)["breaches"] == found.value
 
 
 def test_the_search_re_deals_tickets_into_fewer_breaches_than_a_hasty_first_plan():
@@ -109,12 +116,10 @@ def test_the_search_re_deals_tickets_into_fewer_breaches_than_a_hasty_first_plan
 
 def test_the_search_keeps_what_earlier_stages_decided():
     problem, dm, terms, solver = _first_plan(1)
-    urgent_before = dict(
-        zip(TERMS, evaluate(problem, read_schedule(dm, solver.value)), strict=True)
-    )
+    urgent_before = term_values(problem, read_schedule(dm, solver.value))
     found = _search(dm, terms, solver)
     assert found.solver is not None
-    after = dict(zip(TERMS, evaluate(problem, read_schedule(dm, found.solver.value)), strict=True))
+    after = term_values(problem, read_schedule(dm, found.solver.value))
     assert after["urgent_wait"] <= urgent_before["urgent_wait"]
 
 
@@ -142,125 +147,103 @@ def test_a_late_tickets_neighbourhood_frees_its_engineer_and_others_who_could_do
         assert freed <= set(dm.cands[job])
 
 
-def test_every_step_frees_as_many_engineers_as_set():
+@pytest.mark.parametrize("count", [3, 4])
+def test_every_step_frees_as_many_engineers_as_set(count):
     _, dm, _, solver = _first_plan(3)
     sol = list(solver.response_proto.solution)
     rng = random.Random(0)
     for _ in range(30):
-        assert len(lns.crews_to_free(dm, sol, rng)) == lns.CREWS_FREED
+        assert len(lns.crews_to_free(dm, sol, rng, count)) == count
 
 
-def test_a_day_of_four_engineers_or_fewer_is_not_searched(monkeypatch):
-    monkeypatch.setattr(lns, "MIN_VARS", 0)
+def test_a_day_of_four_engineers_or_fewer_is_not_searched():
     problem = build_problem(_busy_day(0, engineers=4, tickets=8))
-    assert not lns.applies(build_model(problem))
-    assert lns.applies(build_model(build_problem(_busy_day(0))))
+    assert not lns.applies(build_model(problem), SEARCH_SMALL)
+    assert lns.applies(build_model(build_problem(_busy_day(0))), SEARCH_SMALL)
 
 
 def test_a_small_model_is_left_to_cp_sats_own_search():
     dm = build_model(build_problem(_busy_day(0)))
-    assert len(dm.model.proto.variables) < lns.MIN_VARS
-    assert not lns.applies(dm)
+    assert len(dm.model.proto.variables) < SearchParams().lns_min_vars
+    assert not lns.applies(dm, SearchParams())
+
+
+def test_the_search_can_be_switched_off():
+    dm = build_model(build_problem(_busy_day(0)))
+    assert not lns.applies(dm, SearchParams(lns_min_vars=0, lns=False))
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_a_busy_day_solved_with_the_search_keeps_every_rule_and_is_reproducible(seed, monkeypatch):
-    monkeypatch.setattr(lns, "MIN_VARS", 0)
+def test_a_busy_day_solved_with_the_search_keeps_every_rule_and_is_reproducible(seed):
     req = _busy_day(seed)
-    first = solved(req)  # validate_plan inside
-    again = solved(req)
+    first = solved(req, params=SEARCH_SMALL)  # validate_plan inside
+    again = solved(req, params=SEARCH_SMALL)
     assert first.model_dump(exclude={"solver"}) == again.model_dump(exclude={"solver"})
 
 
-def test_the_search_runs_on_a_busy_day_only_for_its_stages(monkeypatch):
-    monkeypatch.setattr(lns, "MIN_VARS", 0)
-    calls: list[int] = []
-    real = lns.improve_stage
-
-    def spy(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(lns, "improve_stage", spy)
-    solved(_busy_day(0))
-    assert calls
-    calls.clear()
-    monkeypatch.setattr(optimal, "LNS_TERMS", frozenset())
-    solved(_busy_day(0))
-    assert not calls
+def _staged(req, params: SearchParams, solve_class: type[StagedSolve] = StagedSolve, **kw):
+    """The staged solve of a request from the hint ``solve`` would give it, and the solve."""
+    problem = build_problem(req)
+    staged = solve_class(problem, best_plan(problem, hint_plans(problem))[1], params, **kw)
+    return staged.run(), staged
 
 
-def _starve(monkeypatch, solve_number: int) -> list[list[int]]:
-    """Make the optimal policy's ``solve_number``-th whole-model solve (counting from 0) return
-    no plan, as when its share of the time runs out before CP-SAT loads the hint. Returns the
-    solutions of the whole-model solves that did find a plan, in order."""
-    found: list[list[int]] = []
-    made = [0]
-
-    class Starved(cp_model.CpSolver):
-        def solve(self, model, *args, **kwargs):
-            number, made[0] = made[0], made[0] + 1
-            if number == solve_number:
-                self.parameters.max_deterministic_time = 0.0
-                self.parameters.max_time_in_seconds = 0.0
-                status = super().solve(model, *args, **kwargs)
-                assert status == cp_model.UNKNOWN
-                return status
-            status = super().solve(model, *args, **kwargs)
-            found.append(list(self.response_proto.solution))
-            return status
-
-    proxy = types.SimpleNamespace(**{**vars(cp_model), "CpSolver": Starved})
-    monkeypatch.setattr(optimal, "cp_model", proxy)
-    return found
+def test_the_search_runs_on_a_busy_day_only_for_its_stages():
+    result, _ = _staged(_busy_day(0), SEARCH_SMALL)
+    searched = {s.names[0] for s in result.stages if s.search_steps}
+    assert searched and searched <= {"breaches", "late_min"}
+    result, _ = _staged(_busy_day(0), SearchParams(lns_min_vars=0, lns_step_s=3.0, lns=False))
+    assert not any(s.search_steps or s.searched_from for s in result.stages)
 
 
-def _solved_stages(plan) -> list[str]:
-    """The stages of a plan that went to CP-SAT, in order (the others were proven at once)."""
-    return [s.terms[0] for s in plan.solver.stages if s.wall_s > 0.0]
+class _Starved(StagedSolve):
+    """The staged solve whose ``starve``-th whole-model solve (counting from 0) returns no plan,
+    as when its share of the time runs out before CP-SAT loads the hint. It notes each stage's
+    final plan (the next stage's hint) and where each search started."""
+
+    def __init__(self, *args, starve: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.starve = starve
+        self.solves = 0
+        self.kept: list[list[int]] = []
+        self.searched_from: list[tuple[list[int], list[int]]] = []  # (start, last plan kept)
+
+    def solve_whole_model(self, limit, wall_left):
+        number, self.solves = self.solves, self.solves + 1
+        if number != self.starve:
+            return super().solve_whole_model(limit, wall_left)
+        solver, status = super().solve_whole_model(0.0, 0.0)
+        assert status == cp_model.UNKNOWN
+        return solver, status
+
+    def accept(self, stage, objective, outcome, solution, solver):
+        self.kept.append(list(solution))
+        super().accept(stage, objective, outcome, solution, solver)
+
+    def search(self, k, objective, start, value, target, budget):
+        self.searched_from.append((list(start), self.kept[-1] if self.kept else []))
+        return super().search(k, objective, start, value, target, budget)
 
 
-def test_a_stage_the_whole_model_leaves_without_a_plan_is_searched_from_the_last_plan(
-    monkeypatch,
-):
-    monkeypatch.setattr(lns, "MIN_VARS", 0)
+def _solved_stages(result: OptimalResult) -> list[str]:
+    """The stages that went to CP-SAT, in order (the others were proven at once)."""
+    return [s.names[0] for s in result.stages if s.wall_s > 0.0]
+
+
+def test_a_stage_the_whole_model_leaves_without_a_plan_is_searched_from_the_last_plan():
     req = _busy_day(0)
-    late_stage = _solved_stages(solved(req)).index("late_min")
-    kept: list[list[int]] = []  # each stage's final plan, as the next stage's hint
-    searched_from: list[tuple[list[int], list[int]]] = []  # (start, last plan kept by then)
-    real_hint, real_search = optimal.hint_solution, lns.improve_stage
-
-    def keep(model, values):
-        kept.append(list(values))
-        real_hint(model, values)
-
-    def spy(dm, objective, solution, *args, **kwargs):
-        searched_from.append((list(solution), kept[-1] if kept else []))
-        return real_search(dm, objective, solution, *args, **kwargs)
-
-    monkeypatch.setattr(optimal, "hint_solution", keep)
-    monkeypatch.setattr(lns, "improve_stage", spy)
-    _starve(monkeypatch, late_stage)
-    plan = solved(req)
-    late = next(s for s in plan.solver.stages if s.terms == ["late_min"])
-    start, last_kept = searched_from[-1]  # the minutes-late stage's search
+    late_stage = _solved_stages(_staged(req, SEARCH_SMALL)[0]).index("late_min")
+    result, staged = _staged(req, SEARCH_SMALL, _Starved, starve=late_stage)
+    late = next(s for s in result.stages if s.names == ["late_min"])
+    assert late.searched_from == "previous stage"
+    start, last_kept = staged.searched_from[-1]  # the minutes-late stage's search
     assert start == last_kept  # the breaches stage's final plan
     assert late.status == "FEASIBLE"  # the search improved on that plan (else: UNKNOWN)
 
 
-def test_once_a_stage_is_left_unproven_no_later_stage_waits_for_the_relaxation(monkeypatch):
-    asked: list[str] = []
-    real = optimal._LazyRelaxation.bound
-
-    def spy(self, stage, *args, **kwargs):
-        asked.append(stage.terms[0].name)
-        return real(self, stage, *args, **kwargs)
-
-    monkeypatch.setattr(optimal._LazyRelaxation, "bound", spy)
-    req = _busy_day(1)
-    _starve(monkeypatch, 0)  # the first stage solved gets no plan: it stays unproven
-    plan = solved(req)
-    unproven = plan.solver.stages.index(next(s for s in plan.solver.stages if s.wall_s > 0.0))
-    assert plan.solver.stages[unproven].status == "UNKNOWN"
-    later = {s.terms[0] for s in plan.solver.stages[unproven + 1 :]}
-    assert asked and not later & set(asked)
+def test_once_a_stage_is_left_unproven_no_later_stage_waits_for_the_relaxation():
+    result, _ = _staged(_busy_day(1), SearchParams(), _Starved, starve=0)
+    unproven = result.stages.index(next(s for s in result.stages if s.wall_s > 0.0))
+    assert result.stages[unproven].status == "UNKNOWN"
+    assert any(s.relaxation_asked for s in result.stages[: unproven + 1])
+    assert not any(s.relaxation_asked for s in result.stages[unproven + 1 :])

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.dispatch import DispatchRequest, optimal
-from optimizer.dispatch.bound import BOUNDED_TERMS, build_relaxation, stage_bound
+from optimizer.dispatch import DispatchRequest, SearchParams
+from optimizer.dispatch.bound import BOUNDED, build_relaxation, stage_bound
+from optimizer.dispatch.build import build_problem
 from optimizer.dispatch.greedy import solve_greedy
-from optimizer.dispatch.problem import build_problem
-from optimizer.dispatch.schedule import TERMS, evaluate
+from optimizer.dispatch.optimal import solve_optimal
+from optimizer.dispatch.terms import term_values
 from tests.unit.test_dispatch_fixtures import at, engineer, request, solved, ticket
 from tests.unit.test_dispatch_random import _random_city_request, _random_request
+
+NO_RELAXATION = SearchParams(relaxation=False)
+"""The staged solve without the relaxation's bounds (CP-SAT's own bounds only)."""
 
 
 def _late_bound(req, kept=None) -> int | None:
@@ -21,19 +25,18 @@ def _late_bound(req, kept=None) -> int | None:
     return stage_bound(relax, kept or {}, {"late_min": 1}, deterministic=True)
 
 
-def _assert_the_bound_never_exceeds_a_plan(req, monkeypatch) -> None:
+def _assert_the_bound_never_exceeds_a_plan(req) -> None:
     """Solve the stages without the cut, then check each stage's bound (given the values kept
     before it) against the value CP-SAT reached: every plan costs at least the bound."""
-    monkeypatch.setattr(optimal._LazyRelaxation, "bound", lambda *a, **k: None)
     problem = build_problem(req)
     if not any(j.schedulable for j in problem.jobs):
         return
-    result = optimal.solve_optimal(problem, solve_greedy(problem))
+    result = solve_optimal(problem, solve_greedy(problem), params=NO_RELAXATION)
     relax = build_relaxation(build_problem(req))
     assert relax is not None
     kept: dict[str, int] = {}
     for stage in result.stages:
-        if len(stage.names) != 1 or stage.names[0] not in BOUNDED_TERMS:
+        if len(stage.names) != 1 or stage.names[0] not in {t.name for t in BOUNDED}:
             continue
         name, value = stage.names[0], int(stage.objective)
         lb = stage_bound(relax, kept, {name: 1}, deterministic=True)
@@ -43,14 +46,14 @@ def _assert_the_bound_never_exceeds_a_plan(req, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_the_bound_never_exceeds_what_a_plan_of_the_model_reaches(seed, monkeypatch):
-    _assert_the_bound_never_exceeds_a_plan(_random_request(seed), monkeypatch)
+def test_the_bound_never_exceeds_what_a_plan_of_the_model_reaches(seed):
+    _assert_the_bound_never_exceeds_a_plan(_random_request(seed))
 
 
 @pytest.mark.parametrize("seed", [*range(10), 271, 277])
-def test_the_bound_holds_on_routes_across_the_volga_with_traffic(seed, monkeypatch):
+def test_the_bound_holds_on_routes_across_the_volga_with_traffic(seed):
     # 271 and 277: routes whose programmes need three simplex iterations a column
-    _assert_the_bound_never_exceeds_a_plan(_random_city_request(seed), monkeypatch)
+    _assert_the_bound_never_exceeds_a_plan(_random_city_request(seed))
 
 
 def _with(req, **changes) -> DispatchRequest:
@@ -58,15 +61,15 @@ def _with(req, **changes) -> DispatchRequest:
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_the_bound_holds_when_re_planning_with_work_under_way(seed, monkeypatch):
+def test_the_bound_holds_when_re_planning_with_work_under_way(seed):
     req = _random_request(seed)
     first = solved(req)
     later = _with(req, now=at(10, 20), previous_plan=first.model_dump(mode="json"))
-    _assert_the_bound_never_exceeds_a_plan(later, monkeypatch)
+    _assert_the_bound_never_exceeds_a_plan(later)
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_the_bound_holds_with_a_gap_in_the_engineers_hours(seed, monkeypatch):
+def test_the_bound_holds_with_a_gap_in_the_engineers_hours(seed):
     req = _random_request(seed)
     data = req.model_dump(mode="json")
     for e in data["engineers"]:
@@ -77,7 +80,7 @@ def test_the_bound_holds_with_a_gap_in_the_engineers_hours(seed, monkeypatch):
             {"start": window["start"], "end": at(11, 40)},
             {"start": at(13, 10), "end": window["end"]},
         ]
-    _assert_the_bound_never_exceeds_a_plan(DispatchRequest.model_validate(data), monkeypatch)
+    _assert_the_bound_never_exceeds_a_plan(DispatchRequest.model_validate(data))
 
 
 def test_one_engineer_cannot_start_three_hour_tickets_due_in_half_an_hour_on_time():
@@ -126,23 +129,21 @@ def test_a_plan_that_meets_the_bound_is_proven_without_a_solve():
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_with_or_without_the_cut_the_proven_optimum_is_the_same(seed, monkeypatch):
+def test_with_or_without_the_cut_the_proven_optimum_is_the_same(seed):
     req = _random_request(seed)
     with_cut = solved(req)
-    monkeypatch.setattr(optimal._LazyRelaxation, "bound", lambda *a, **k: None)
-    without = solved(req)
+    without = solved(req, params=NO_RELAXATION)
     assert with_cut.solver.status == without.solver.status == "OPTIMAL"
     assert with_cut.solver.terms == without.solver.terms
 
 
-def test_the_relaxation_proves_stages_that_would_otherwise_need_a_solve(monkeypatch):
+def test_the_relaxation_proves_stages_that_would_otherwise_need_a_solve():
     def unsolved(plans) -> int:  # stages proven with no CP-SAT solve
         return sum(1 for p in plans for s in p.solver.stages if s.wall_s == 0.0)
 
     requests = [_random_request(seed) for seed in range(12)]
     with_cut = [solved(r) for r in requests]
-    monkeypatch.setattr(optimal._LazyRelaxation, "bound", lambda *a, **k: None)
-    without = [solved(r) for r in requests]
+    without = [solved(r, params=NO_RELAXATION) for r in requests]
     assert unsolved(with_cut) > unsolved(without)
 
 
@@ -180,15 +181,14 @@ def test_the_way_back_to_base_takes_time_from_the_end_of_the_day():
     assert bound is not None and 90 < bound <= 120
 
 
-def test_a_stage_is_settled_by_the_plan_in_hand_not_by_the_first_hint(monkeypatch):
+def test_a_stage_is_settled_by_the_plan_in_hand_not_by_the_first_hint():
     # In this request the greedy hint leaves one ticket out, the fewest possible, but the plan
     # with the fewest minutes late leaves out two. Once minutes late are kept, "one left out"
     # is no longer reachable: the stage must be judged on the plan in hand.
-    monkeypatch.setattr(optimal._LazyRelaxation, "bound", lambda *a, **k: None)
     problem = build_problem(_random_request(194))
-    result = optimal.solve_optimal(problem, solve_greedy(problem))
+    result = solve_optimal(problem, solve_greedy(problem), params=NO_RELAXATION)
     assert result.schedule is not None
-    reached = dict(zip(TERMS, evaluate(problem, result.schedule), strict=True))
+    reached = term_values(problem, result.schedule)
     for stage in result.stages:
         assert stage.status in ("OPTIMAL", "FEASIBLE"), stage
         if len(stage.names) == 1:

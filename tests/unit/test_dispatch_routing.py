@@ -6,8 +6,9 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from optimizer.dispatch.build import build_problem
 from optimizer.dispatch.fleet import fleet_of
-from optimizer.dispatch.problem import FINE_SCALE, build_problem
+from optimizer.dispatch.problem import FINE_SCALE
 from tests.unit.test_dispatch_fixtures import NOW, request, solved
 
 # A depot at (0, 0) and customers a (10, 0), b (10, 10), c (0, 10), d (-10, 0); travel time

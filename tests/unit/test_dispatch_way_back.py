@@ -30,7 +30,11 @@ def _shift_end_of(moment: datetime) -> datetime:
 def _late_visit() -> dict:
     """A 60-minute visit at site_far (30 min from the office) that may start from 17:00."""
     return ticket(
-        "late", minutes=60, onsite=True, where="site_far", created=(16, 0),
+        "late",
+        minutes=60,
+        onsite=True,
+        where="site_far",
+        created=(16, 0),
         earliest_start=at(17, 0),
     )
 
@@ -52,9 +56,7 @@ def test_a_visit_whose_drive_back_would_end_after_the_shift_moves_to_a_day_it_fi
 def test_an_engineer_away_from_base_without_visits_drives_back_inside_the_first_day(
     policy: str,
 ) -> None:
-    req = _two_day_request(
-        [ticket("r", minutes=30)], current_location={"id": "site_far"}
-    )
+    req = _two_day_request([ticket("r", minutes=30)], current_location={"id": "site_far"})
     req = req.model_copy(update={"now": datetime.fromisoformat(at(7, 0))})
     plan = solved(req, policy)
     route = plan.route("e1")
@@ -76,8 +78,7 @@ def _with_drive_back_at(plan: DispatchPlan, depart: datetime) -> DispatchPlan:
         end.model_copy(update={"arrive": depart + minutes, "depart": depart + minutes}),
     ]
     routes = [
-        r.model_copy(update={"stops": stops}) if r.engineer_id == "e1" else r
-        for r in plan.routes
+        r.model_copy(update={"stops": stops}) if r.engineer_id == "e1" else r for r in plan.routes
     ]
     return plan.model_copy(update={"routes": routes})
 
@@ -97,9 +98,9 @@ def test_the_checker_rejects_a_drive_back_the_morning_after_the_last_visit() -> 
     assert a.start < datetime.fromisoformat(at(18, 0))
     next_morning = datetime.fromisoformat(at(9, 0, day=1))
     found = validate_plan(req, _with_drive_back_at(plan, next_morning))
-    assert any(
-        v.rule == "route" and "last visit" in v.message for v in found
-    ), [str(v) for v in found]
+    assert any(v.rule == "route" and "last visit" in v.message for v in found), [
+        str(v) for v in found
+    ]
 
 
 def test_the_checker_accepts_the_drive_back_right_after_the_last_visit() -> None:
