@@ -22,12 +22,13 @@ from pathlib import Path
 
 from ortools.sat.python import cp_model
 
-from optimizer.io.benchmark_ssb import SsbInstance, read_ssb
-from optimizer.roster import SsbParams, sample_roster_request, score_ssb, solve, solve_ssb
+from optimizer.roster import sample_roster_request, solve
 from optimizer.roster.model import build_roster_model
 from optimizer.roster.problem import build_problem
 from optimizer.roster.sample import synthetic_roster_request
 from optimizer.roster.validate import validate_roster
+from optimizer.ssb import SsbInstance, SsbParams, read_ssb, score_ssb
+from optimizer.ssb import solve as solve_ssb
 
 
 def _env_float(name: str, default: float) -> float:

@@ -5,7 +5,6 @@
 - :func:`validate_roster` re-checks every hard rule on a roster, independently of the model;
 - :func:`shortfall_report` turns the shortfall into a table and recommendations;
 - :func:`check_vacation_plan` checks a year's vacations (art. 115, 120, 125) and their impact;
-- :func:`solve_ssb` / :func:`score_ssb` solve and re-score the Shift Scheduling Benchmark;
 - :func:`sample_roster_request` and :func:`format_grid` serve the CLI and the demo.
 """
 
@@ -13,6 +12,7 @@ from optimizer.domain.roster import (
     EngineerRules,
     LabourRules,
     PinnedShift,
+    PreviousShift,
     RequiredDayOff,
     Roster,
     RosterAssignment,
@@ -21,7 +21,6 @@ from optimizer.domain.roster import (
     ShortfallReport,
     VacationPlanReport,
 )
-from optimizer.roster.benchmark import SsbParams, score_ssb, solve_ssb
 from optimizer.roster.grid import format_grid, format_shortfall
 from optimizer.roster.report import shortfall_report
 from optimizer.roster.sample import sample_roster_request
@@ -33,6 +32,7 @@ __all__ = [
     "EngineerRules",
     "LabourRules",
     "PinnedShift",
+    "PreviousShift",
     "RequiredDayOff",
     "Roster",
     "RosterAssignment",
@@ -40,16 +40,13 @@ __all__ = [
     "RosterViolation",
     "RosterWeights",
     "ShortfallReport",
-    "SsbParams",
     "VacationPlanReport",
     "check_vacation_plan",
     "format_grid",
     "format_shortfall",
     "sample_roster_request",
-    "score_ssb",
     "shortfall_report",
     "solve",
-    "solve_ssb",
     "validate_roster",
     "vacation_roster_impact",
 ]

@@ -1,20 +1,25 @@
-"""Reader of the Shift Scheduling Benchmark format (Curtois & Qu, schedulingbenchmarks.org).
+"""A Shift Scheduling Benchmark instance (Curtois & Qu, schedulingbenchmarks.org) and its reader.
 
 A file has sections ``SECTION_HORIZON``, ``SECTION_SHIFTS``, ``SECTION_STAFF``,
 ``SECTION_DAYS_OFF``, ``SECTION_SHIFT_ON_REQUESTS``, ``SECTION_SHIFT_OFF_REQUESTS`` and
-``SECTION_COVER``; ``#`` starts a comment. See ``benchdata/README.md`` for the rules.
+``SECTION_COVER``; ``#`` starts a comment. The rules are summed up in ``tests/data/ssb/README.md``.
 
 :func:`parse_ssb` turns the text into an :class:`SsbInstance` (pure); :func:`read_ssb`
 reads a file. Every defect raises :class:`~optimizer.errors.InvalidInput` naming the
-section, the line and the value.
+section, the line and the value. :func:`ssb_size` counts the shift variables of the model,
+which decides the solving strategy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from optimizer.errors import InvalidInput
+
+Plan = Mapping[tuple[str, int], str]
+"""A benchmark roster: (staff id, day) → shift id; missing keys are days off."""
 
 SECTIONS = (
     "SECTION_HORIZON",
@@ -87,6 +92,16 @@ class SsbInstance:
     def shift(self, shift_id: str) -> SsbShift:
         """The shift type with this id."""
         return {s.id: s for s in self.shifts}[shift_id]
+
+
+def ssb_size(inst: SsbInstance) -> int:
+    """Number of shift variables the model would have (none on a requested day off or for a
+    shift type whose maximum is zero)."""
+    return sum(
+        (inst.horizon - len(inst.days_off.get(st.id, ())))
+        * sum(1 for s in inst.shifts if st.max_shifts.get(s.id, inst.horizon) > 0)
+        for st in inst.staff
+    )
 
 
 def read_ssb(path: str | Path) -> SsbInstance:

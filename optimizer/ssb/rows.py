@@ -16,7 +16,8 @@ A row is legal exactly when its path reaches the end with at least the minimum t
 So for additive day costs (requests, and the coverage prices of column generation) the cheapest
 legal row is a shortest path (:meth:`RowGraph.cheapest`), and one forward and one backward pass
 give, for every day and choice, the cheapest legal row that makes that choice
-(:meth:`RowGraph.cheapest_through`) — what reduced-cost fixing needs.
+(:meth:`RowGraph.cheapest_through`) — what reduced-cost fixing needs. The arcs usable on each
+day do not depend on the costs, so they are worked out once per day and kept.
 
 When the resource space would be too large, dimensions are dropped (weekends first, then the
 per-type counts): the graph then admits rows that break a dropped rule, so its values are lower
@@ -30,14 +31,11 @@ from math import gcd
 
 import numpy as np
 
-from optimizer.io.benchmark_ssb import SsbInstance, SsbStaff
+from optimizer.ssb.instance import SsbInstance, SsbStaff
+from optimizer.ssb.params import SsbParams
 
 OFF = 0
 """Choice index of a day off; shift type ``k`` of the instance is choice ``k + 1``."""
-
-MAX_CELLS = 400_000
-"""Largest number of states (runs × resources) of one day's layer before dimensions are
-dropped (keeps one pass over a month within milliseconds)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +59,11 @@ class _Arc:
     starts_work: bool
 
 
+_Move = tuple[int, int, tuple[int, ...], int, tuple[slice, ...], tuple[slice, ...]]
+_Group = tuple[int, tuple, tuple]
+"""A choice, and the source and destination indexes (run array, then resource slices)."""
+
+
 class RowGraph:
     """The layered graph of one employee's legal rows.
 
@@ -68,7 +71,9 @@ class RowGraph:
     each choice on each day (``inf`` forbids it; choices the rules forbid are forbidden
     anyway)."""
 
-    def __init__(self, inst: SsbInstance, st: SsbStaff, max_cells: int = MAX_CELLS) -> None:
+    def __init__(
+        self, inst: SsbInstance, st: SsbStaff, max_cells: int = SsbParams.row_max_cells
+    ) -> None:
         self.inst, self.staff = inst, st
         self.horizon = h = inst.horizon
         self.n_choices = 1 + len(inst.shifts)
@@ -95,6 +100,9 @@ class RowGraph:
                 self.counted = self.counted[:-1]
         self.shape = self._resource_shape()
         self.arcs = self._arcs()
+        self._day_moves: dict[int, list[_Move]] = {}
+        self._day_groups: dict[int, list[_Group]] = {}
+        self._day_sources: dict[int, dict[int, list[tuple[int, tuple[int, ...], int]]]] = {}
 
     # ------------------------------------------------------------------ construction
 
@@ -220,15 +228,15 @@ class RowGraph:
                 delta = (*delta[:-1], 1)
         return dst, delta
 
-    def _moves(
-        self, cost: np.ndarray, day: int
-    ) -> list[tuple[int, int, tuple[int, ...], int, tuple, tuple, float]]:
-        """(src run, dst run, resource delta, choice, src slices, dst slices, cost) of every arc
-        usable on ``day``."""
-        out = []
+    def _day_arcs(self, day: int) -> list[_Move]:
+        """(src run, dst run, resource delta, choice, src slices, dst slices) of every arc
+        the rules allow on ``day``, whatever the costs (worked out once per day)."""
+        cached = self._day_moves.get(day)
+        if cached is not None:
+            return cached
+        out: list[_Move] = []
         for arc in self.arcs:
-            c = cost[day, arc.choice]
-            if not self.allowed[day, arc.choice] or not np.isfinite(c):
+            if not self.allowed[day, arc.choice]:
                 continue
             step = self._step(arc, day)
             if step is None:
@@ -238,8 +246,49 @@ class RowGraph:
                 continue
             src_sl = tuple(slice(0, n - dl) for dl, n in zip(delta, self.shape, strict=True))
             dst_sl = tuple(slice(dl, n) for dl, n in zip(delta, self.shape, strict=True))
-            out.append((arc.src, dst, delta, arc.choice, src_sl, dst_sl, float(c)))
+            out.append((arc.src, dst, delta, arc.choice, src_sl, dst_sl))
+        self._day_moves[day] = out  # a race between threads only computes the same list twice
         return out
+
+    def _groups(self, day: int) -> list[_Group]:
+        """The arcs of :meth:`_day_arcs` grouped by choice and resource growth: within a group
+        every source run differs (a run and a choice lead to one state), so a whole group is
+        one vectorised step of the backward pass."""
+        cached = self._day_groups.get(day)
+        if cached is not None:
+            return cached
+        by_key: dict[tuple[int, tuple[int, ...]], list[_Move]] = {}
+        for move in self._day_arcs(day):
+            by_key.setdefault((move[3], move[2]), []).append(move)
+        out: list[_Group] = []
+        for (choice, _), moves in by_key.items():
+            src = np.array([m[0] for m in moves], dtype=np.intp)
+            dst = np.array([m[1] for m in moves], dtype=np.intp)
+            out.append((choice, (src, *moves[0][4]), (dst, *moves[0][5])))
+        self._day_groups[day] = out
+        return out
+
+    def _arcs_from(self, day: int) -> dict[int, list[tuple[int, tuple[int, ...], int]]]:
+        """The arcs of :meth:`_day_arcs` by source run: (dst run, resource delta, choice)."""
+        cached = self._day_sources.get(day)
+        if cached is None:
+            cached = {}
+            for src, dst, delta, choice, _, _ in self._day_arcs(day):
+                cached.setdefault(src, []).append((dst, delta, choice))
+            self._day_sources[day] = cached
+        return cached
+
+    def _moves(
+        self, cost: np.ndarray, day: int
+    ) -> list[tuple[int, int, tuple[int, ...], int, tuple, tuple, float]]:
+        """The arcs of :meth:`_day_arcs` whose choice has a finite cost on ``day``, with it."""
+        day_cost = cost[day]
+        finite = np.isfinite(day_cost)
+        return [
+            (s, t, delta, choice, ssl, tsl, float(day_cost[choice]))
+            for s, t, delta, choice, ssl, tsl in self._day_arcs(day)
+            if finite[choice]
+        ]
 
     def forward(self, cost: np.ndarray) -> list[np.ndarray]:
         """``F[d]``: cheapest partial row over days ``0..d-1`` ending in each state."""
@@ -258,8 +307,11 @@ class RowGraph:
         layers = [self._terminal()]
         for d in range(self.horizon - 1, -1, -1):
             nxt, cur = layers[-1], np.full_like(layers[-1], np.inf)
-            for s, t, _, _, ssl, tsl, c in self._moves(cost, d):
-                np.minimum(cur[s][ssl], nxt[t][tsl] + c, out=cur[s][ssl])
+            day_cost = cost[d]
+            for choice, src, dst in self._groups(d):
+                c = day_cost[choice]
+                if np.isfinite(c):
+                    cur[src] = np.minimum(cur[src], nxt[dst] + c)
             layers.append(cur)
         layers.reverse()
         return layers
@@ -278,8 +330,10 @@ class RowGraph:
         row: list[int] = []
         for d in range(self.horizon):
             best: tuple[float, int, int, tuple[int, ...]] | None = None
-            for src, dst, delta, choice, _, _, c in self._moves(cost, d):
-                if src != run:
+            day_cost = cost[d]
+            for dst, delta, choice in self._arcs_from(d).get(run, ()):
+                c = float(day_cost[choice])
+                if not np.isfinite(c):
                     continue
                 new = tuple(r + dl for r, dl in zip(res, delta, strict=True))
                 if any(v >= n for v, n in zip(new, self.shape, strict=True)):
@@ -307,9 +361,9 @@ class RowGraph:
         return out
 
 
-def row_graphs(inst: SsbInstance, max_cells: int = MAX_CELLS) -> dict[str, RowGraph]:
+def row_graphs(inst: SsbInstance, params: SsbParams) -> dict[str, RowGraph]:
     """One graph per employee."""
-    return {st.id: RowGraph(inst, st, max_cells) for st in inst.staff}
+    return {st.id: RowGraph(inst, st, params.row_max_cells) for st in inst.staff}
 
 
 def _gcd_all(values: list[int]) -> int:

@@ -11,49 +11,50 @@ import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
-from optimizer.io.benchmark_ssb import SsbInstance, SsbStaff, parse_ssb, read_ssb
-from optimizer.roster import SsbParams, score_ssb, solve_ssb
-from optimizer.roster.benchmark import _Handover, _staff_violations, build_ssb_model
-from optimizer.roster.ssb_deepen import (
-    _stop_when_overtaken,
+from optimizer.ssb import SsbInstance, SsbParams, parse_ssb, read_ssb, score_ssb, solve
+from optimizer.ssb.deepen import (
     deepen,
+    minimise_until_proven,
     minimise_within,
     prove_by_pricing,
     restricted_model,
+    stop_when_overtaken,
 )
-from optimizer.roster.ssb_heuristic import greedy_ssb_plan
-from optimizer.roster.ssb_lns import Incumbent
-from optimizer.roster.ssb_price import PriceBound, choice_floors, price_bound
-from optimizer.roster.ssb_rows import OFF, RowGraph, row_graphs
-from tests.unit.test_roster_benchmark import INSTANCE1, TINY, benchdata, needs_instance1
+from optimizer.ssb.heuristic import greedy_ssb_plan
+from optimizer.ssb.incumbent import Incumbent
+from optimizer.ssb.instance import SsbStaff
+from optimizer.ssb.model import build_ssb_model
+from optimizer.ssb.price import Priced, choice_floors, price_bound
+from optimizer.ssb.race import Handover
+from optimizer.ssb.rows import OFF, RowGraph, row_graphs
+from optimizer.ssb.score import staff_violations
+from tests.unit.test_ssb_benchmark import INSTANCE1, INSTANCE2, TINY
 
-INSTANCE2 = benchdata() / "shift-scheduling" / "Instance2.txt"
+PARAMS = SsbParams()
 
 
-def _tiny_priced() -> tuple[SsbInstance, int, dict[str, RowGraph], PriceBound]:
-    """TINY, its optimum (by the exact solver), its row graphs and its priced bound."""
+def _tiny_priced() -> tuple[SsbInstance, int, Priced]:
+    """TINY, its optimum (by the exact solver) and its priced bound with graphs and floors."""
     inst = parse_ssb(TINY, name="tiny")
-    optimum = solve_ssb(inst, SsbParams(num_workers=1, max_deterministic_time=5)).objective
+    optimum = solve(inst, SsbParams(num_workers=1, max_deterministic_time=5)).objective
     assert optimum is not None
-    graphs = row_graphs(inst)
-    price = price_bound(inst, graphs=graphs)
+    graphs = row_graphs(inst, PARAMS)
+    price = price_bound(inst, graphs)
     assert price is not None and price.bound <= optimum + 1e-6
-    return inst, int(optimum), graphs, price
+    return inst, int(optimum), Priced.of(inst, price, graphs)
 
 
-Priced = tuple[SsbInstance, dict[str, RowGraph], PriceBound]
+Instance2 = tuple[SsbInstance, Priced]
 
 
 @pytest.fixture(scope="module")
-def instance2_priced() -> Priced:
-    """Instance2 (optimum 828), its row graphs and its converged priced bound."""
-    if not INSTANCE2.exists():
-        pytest.skip(f"benchmark data not found at {INSTANCE2}")
+def instance2_priced() -> Instance2:
+    """Instance2 (optimum 828) and its converged priced bound with graphs and floors."""
     inst = read_ssb(INSTANCE2)
-    graphs = row_graphs(inst)
-    price = price_bound(inst, greedy_ssb_plan(inst), time_limit_s=120, graphs=graphs)
+    graphs = row_graphs(inst, PARAMS)
+    price = price_bound(inst, graphs, start=greedy_ssb_plan(inst), time_limit_s=120)
     assert price is not None and price.converged
-    return inst, graphs, price
+    return inst, Priced.of(inst, price, graphs)
 
 
 def _cp_sat_cheapest(
@@ -94,10 +95,7 @@ def _row_ids(inst: SsbInstance, row: list[int]) -> list[str | None]:
 
 
 def _instances() -> list[SsbInstance]:
-    out = [parse_ssb(TINY, name="tiny")]
-    if INSTANCE1.exists():
-        out.append(read_ssb(INSTANCE1))
-    return out
+    return [parse_ssb(TINY, name="tiny"), read_ssb(INSTANCE1)]
 
 
 @pytest.mark.parametrize("inst", _instances(), ids=lambda i: i.name)
@@ -110,7 +108,7 @@ def test_the_cheapest_row_is_legal_and_as_cheap_as_cp_sat_finds(inst: SsbInstanc
             cost = rng.integers(-6, 7, size=(inst.horizon, 1 + len(inst.shifts))).astype(float)
             value, row = graph.cheapest(cost)
             assert row is not None
-            assert _staff_violations(inst, st.id, _row_ids(inst, row)) == []
+            assert staff_violations(inst, st.id, _row_ids(inst, row)) == []
             assert value == pytest.approx(sum(cost[d, c] for d, c in enumerate(row)))
             assert value == pytest.approx(_cp_sat_cheapest(inst, st, cost))
 
@@ -137,21 +135,21 @@ def test_the_cheapest_row_through_a_choice_matches_cp_sat_forced_to_make_it(
 def test_an_employee_without_any_legal_row_makes_pricing_say_so() -> None:
     # A must work at least 5 shifts of 480 minutes in a 4-day horizon
     inst = parse_ssb(TINY.replace("A,D=4|N=4,1920,480,", "A,D=4|N=4,2880,2400,"))
-    assert price_bound(inst) is None
+    assert price_bound(inst, row_graphs(inst, PARAMS)) is None
 
 
-@needs_instance1
 def test_the_priced_bound_is_valid_and_converges() -> None:
     inst = read_ssb(INSTANCE1)
-    price = price_bound(inst, greedy_ssb_plan(inst), time_limit_s=120)
+    graphs = row_graphs(inst, PARAMS)
+    price = price_bound(inst, graphs, start=greedy_ssb_plan(inst), time_limit_s=120)
     assert price is not None and price.converged and price.exact
     assert price.bound == pytest.approx(price.lp, abs=1e-6)
     assert 500 < price.bound <= 607  # the proven optimum
 
 
 def test_the_restricted_model_keeps_the_optimum_and_nothing_cheaper() -> None:
-    inst, optimum, graphs, price = _tiny_priced()
-    floors = choice_floors(inst, price, graphs)
+    inst, optimum, priced = _tiny_priced()
+    floors, graphs = choice_floors(inst, priced.price, priced.graphs), priced.graphs
     for target, expected in ((optimum, cp_model.OPTIMAL), (optimum - 1, cp_model.INFEASIBLE)):
         built, _ = restricted_model(inst, floors, target, graphs)
         solver = cp_model.CpSolver()
@@ -161,12 +159,12 @@ def test_the_restricted_model_keeps_the_optimum_and_nothing_cheaper() -> None:
             assert solver.objective_value == optimum
 
 
-def test_deepening_proves_instance2_from_below_reproducibly(instance2_priced: Priced) -> None:
-    inst, graphs, price = instance2_priced
+def test_deepening_proves_instance2_from_below_reproducibly(instance2_priced: Instance2) -> None:
+    inst, priced = instance2_priced
     runs = []
     for _ in range(2):
         shared = Incumbent()
-        stats = deepen(inst, price, graphs, shared, time_limit_s=600, deterministic_budget=60)
+        stats = deepen(inst, priced, shared, time_limit_s=600, deterministic_budget=60)
         plan, value = shared.best()
         assert shared.closed and value == 828 == shared.bound  # the published optimum
         assert score_ssb(inst, plan).feasible and score_ssb(inst, plan).objective == 828
@@ -181,33 +179,33 @@ def test_pricing_gives_way_when_the_race_is_over() -> None:
     inst = parse_ssb(TINY, name="tiny")
     shared = Incumbent()
     shared.halt()
-    assert prove_by_pricing(inst, shared, time_limit_s=10) is None
+    assert prove_by_pricing(inst, shared, PARAMS, time_limit_s=10) is None
 
 
 def test_the_exact_solver_hands_its_thread_over_once_pricing_is_stronger(
-    instance2_priced: Priced,
+    instance2_priced: Instance2,
 ) -> None:
-    inst, graphs, price = instance2_priced
+    inst, priced = instance2_priced
     shared = Incumbent()
     # the handover is due at once: a tenth of 100 s has passed already
-    handover = _Handover(shared, SsbParams(time_limit_s=100), t0=time.perf_counter() - 10)
+    handover = Handover(shared, SsbParams(time_limit_s=100), t0=time.perf_counter() - 10)
     handover.exact_bound_raised(800)
-    shared.raise_bound(math.ceil(price.bound - 1e-6))  # as the pricing thread does
-    handover.priced(price, graphs)
+    shared.raise_bound(math.ceil(priced.price.bound - 1e-6))  # as the pricing thread does
+    handover.priced(priced)
     assert handover.joined.wait(timeout=60)
     handover.minimise_if_joined(inst)
     assert shared.closed and shared.best()[1] == 828
 
 
 def test_the_exact_solver_keeps_its_thread_when_its_bound_is_as_strong(
-    instance2_priced: Priced,
+    instance2_priced: Instance2,
 ) -> None:
-    inst, graphs, price = instance2_priced
+    inst, priced = instance2_priced
     shared = Incumbent()
-    handover = _Handover(shared, SsbParams(time_limit_s=100), t0=time.perf_counter())
-    handover.exact_bound_raised(price.bound)
-    handover._price = (price, graphs)
-    handover._take_over()
+    handover = Handover(shared, SsbParams(time_limit_s=100), t0=time.perf_counter())
+    handover.exact_bound_raised(priced.price.bound)
+    handover.pricing = priced
+    handover.take_over()
     assert not handover.joined.is_set()
     handover.minimise_if_joined(inst)
     assert shared.best()[1] is None  # nothing was run
@@ -232,12 +230,12 @@ def test_the_incumbent_stops_every_watched_solver_once_halted() -> None:
     assert calls == ["first", "second"]
 
 
-def test_minimising_within_the_open_rosters_proves_instance2(instance2_priced: Priced) -> None:
-    inst, graphs, price = instance2_priced
+def test_minimising_within_the_open_rosters_proves_instance2(instance2_priced: Instance2) -> None:
+    inst, priced = instance2_priced
     shared = Incumbent()
-    shared.raise_bound(math.ceil(price.bound - 1e-6))
+    shared.raise_bound(math.ceil(priced.price.bound - 1e-6))
     assert shared.bound <= 828
-    status = minimise_within(inst, price, graphs, shared, time_limit_s=120)
+    status = minimise_within(inst, priced, shared, time_limit_s=120)
     plan, value = shared.best()
     # solved, or stopped the moment its roster met the bound
     assert status in ("OPTIMAL", "FEASIBLE")
@@ -246,10 +244,10 @@ def test_minimising_within_the_open_rosters_proves_instance2(instance2_priced: P
 
 
 def test_minimising_within_the_rosters_open_below_the_optimum_raises_the_bound_to_it() -> None:
-    inst, optimum, graphs, price = _tiny_priced()
+    inst, optimum, priced = _tiny_priced()
     shared = Incumbent()
     shared.raise_bound(optimum - 1)
-    minimise_within(inst, price, graphs, shared, time_limit_s=60)
+    minimise_within(inst, priced, shared, time_limit_s=60)
     assert shared.bound == optimum
     _, value = shared.best()
     assert value is None or value >= optimum
@@ -276,8 +274,94 @@ def test_a_target_solve_stops_once_another_thread_refutes_its_target() -> None:
             self.stopped += 1
 
     solver = Solver()
-    raised = _stop_when_overtaken(solver, 10)  # type: ignore[arg-type]
+    raised = stop_when_overtaken(solver, 10)  # type: ignore[arg-type]
     raised(10)
     assert solver.stopped == 0
     raised(11)
     assert solver.stopped == 1
+
+
+def test_minimising_goes_on_past_a_round_that_only_raises_the_bound() -> None:
+    # the bound starts three below the optimum: one round of minimise_within only raises it
+    # (its rosters are dearer than its target); the rounds go on until the optimum is proven
+    inst, optimum, priced = _tiny_priced()
+    one_round = Incumbent()
+    one_round.raise_bound(optimum - 3)
+    minimise_within(inst, priced, one_round, time_limit_s=60)
+    assert not one_round.closed
+    shared = Incumbent()
+    shared.raise_bound(optimum - 3)
+    statuses = minimise_until_proven(inst, priced, shared, time_limit_s=60)
+    assert shared.closed and shared.best()[1] == optimum == shared.bound
+    assert len(statuses) >= 2
+
+
+def test_minimising_stops_at_once_when_the_race_is_over() -> None:
+    inst, optimum, priced = _tiny_priced()
+    shared = Incumbent()
+    shared.raise_bound(optimum - 3)
+    shared.halt()
+    assert minimise_until_proven(inst, priced, shared, time_limit_s=60) == []
+
+
+def test_the_handover_minimises_round_after_round_until_the_optimum_is_proven() -> None:
+    # the exact solver's thread after the handover, with the bound three below the optimum
+    inst, optimum, priced = _tiny_priced()
+    shared = Incumbent()
+    shared.raise_bound(optimum - 3)
+    handover = Handover(shared, SsbParams(time_limit_s=60), t0=time.perf_counter())
+    handover.pricing = priced
+    handover.joined.set()
+    handover.minimise_if_joined(inst)
+    assert shared.closed and shared.best()[1] == optimum == shared.bound
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.5])
+def test_smoothed_pricing_converges_to_the_same_bound_as_plain_pricing(smoothing: float) -> None:
+    inst = read_ssb(INSTANCE1)
+    graphs = row_graphs(inst, PARAMS)
+    price = price_bound(inst, graphs, time_limit_s=120, smoothing=smoothing)
+    assert price is not None and price.converged
+    assert price.bound == pytest.approx(558, abs=1e-6)  # the master LP of Instance1
+
+
+def test_pricing_within_one_unit_of_converging_still_proves_the_optimum() -> None:
+    # on TINY four rounds leave the bound at 2.5 under the master's 3.0: not converged
+    inst, optimum, _ = _tiny_priced()
+    shared = Incumbent()
+    params = SsbParams(pricing_max_rounds=4)
+    stats = prove_by_pricing(inst, shared, params, time_limit_s=60, deterministic_budget=10)
+    assert stats is not None
+    assert shared.closed and shared.best()[1] == optimum == shared.bound
+
+
+def test_pricing_far_from_converging_gives_way_to_the_search() -> None:
+    # three rounds leave the bound at 2.0 under the master's 5.0
+    inst = parse_ssb(TINY, name="tiny")
+    shared = Incumbent()
+    params = SsbParams(pricing_max_rounds=3)
+    assert prove_by_pricing(inst, shared, params, time_limit_s=60) is None
+    assert shared.best()[1] is None
+
+
+def test_minimising_one_target_ahead_proves_an_optimum_one_above_the_bound_in_one_round() -> None:
+    inst, optimum, priced = _tiny_priced()
+    shared = Incumbent()
+    shared.raise_bound(optimum - 1)  # as if the pricing thread were refuting optimum - 1
+    statuses = minimise_until_proven(inst, priced, shared, time_limit_s=60, ahead=1)
+    assert statuses == ["OPTIMAL"]
+    assert shared.closed and shared.best()[1] == optimum == shared.bound
+
+
+def test_minimising_from_a_weak_bound_raises_it_in_growing_steps() -> None:
+    # Instance1's linear relaxation is 558 against the optimum 607: one unit a round would
+    # take some fifty rounds
+    inst = read_ssb(INSTANCE1)
+    graphs = row_graphs(inst, PARAMS)
+    price = price_bound(inst, graphs, time_limit_s=120)
+    assert price is not None and price.converged
+    shared = Incumbent()
+    shared.raise_bound(math.ceil(price.bound - 1e-6))
+    statuses = minimise_until_proven(inst, Priced.of(inst, price, graphs), shared, time_limit_s=120)
+    assert shared.closed and shared.best()[1] == 607 == shared.bound
+    assert len(statuses) <= 8

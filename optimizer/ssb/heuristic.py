@@ -23,15 +23,21 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from optimizer.io.benchmark_ssb import SsbInstance, SsbShift, SsbStaff
-from optimizer.roster.benchmark import _staff_violations
+from optimizer.ssb.instance import SsbInstance, SsbShift, SsbStaff
+from optimizer.ssb.model import build_ssb_model
+from optimizer.ssb.params import SsbParams
+from optimizer.ssb.score import staff_violations
 
 Row = list[str | None]
 
 
-def greedy_ssb_plan(inst: SsbInstance, fallback_s: float = 0.5) -> dict[tuple[str, int], str]:
+def greedy_ssb_plan(
+    inst: SsbInstance, params: SsbParams | None = None
+) -> dict[tuple[str, int], str]:
     """A plan (staff, day) → shift in which every employee's hard rules hold (best effort:
-    an employee for whom nothing legal is found in time is left out)."""
+    an employee for whom nothing legal is found in time is left out). The one-employee CP-SAT
+    fallback gets ``params.heuristic_fallback_s`` seconds."""
+    fallback_s = (params or SsbParams()).heuristic_fallback_s
     counts: dict[tuple[int, str], int] = {}
     need = {(c.day, c.shift_id): c.requirement for c in inst.cover}
     plan: dict[tuple[str, int], str] = {}
@@ -73,14 +79,14 @@ def _employee_row(
             continue
         for prefer in (need, {}):
             row = shift_types(inst, st, allowed, pattern, counts, prefer)
-            if row is not None and not _staff_violations(inst, st.id, row):
+            if row is not None and not staff_violations(inst, st.id, row):
                 return row
     pattern = max_work_pattern(inst, st)
     if pattern is not None and sum(pattern) >= lo:
         pattern = trim_pattern(pattern, st, hi)
         for prefer in (need, {}):
             row = shift_types(inst, st, allowed, pattern, counts, prefer)
-            if row is not None and not _staff_violations(inst, st.id, row):
+            if row is not None and not staff_violations(inst, st.id, row):
                 return row
     return _cp_sat_row(inst, st, fallback_s)
 
@@ -276,8 +282,6 @@ def shift_types(
 
 def _cp_sat_row(inst: SsbInstance, st: SsbStaff, limit_s: float) -> Row | None:
     """One employee's rules alone in CP-SAT (no objective): any legal row."""
-    from optimizer.roster.benchmark import build_ssb_model
-
     sub = replace(inst, staff=(st,), cover=(), on_requests=(), off_requests=())
     built = build_ssb_model(sub)
     built.model.clear_objective()

@@ -1,16 +1,17 @@
 """Large-neighbourhood search for the Shift Scheduling Benchmark model.
 
-CP-SAT on two cores proves the small instances but, on a month of sixty people with ten shift
-types or more, spends its minute on a root LP it never finishes and returns a roster far from
-the best known. A department head re-planning by hand does what this module does: keep most of
-the roster, free a part — a few employees for the whole period, or everybody for one or two
+On a month of sixty people with ten shift types or more, CP-SAT on the whole model spends its
+time on a root LP it does not finish and returns a roster far from the best known. A
+department head re-planning by hand does what this module does: keep most of the roster,
+free a part — a few employees for the whole period, or everybody for one or two
 weeks, or a few employees for a few weeks — and re-plan that part exactly. Each part is solved
 by CP-SAT on the *same* model with every other shift variable fixed to its current value
 (fixed variables vanish in presolve), hinted with the current roster, so a sub-solve never
 returns anything worse than what it was given.
 
 The neighbourhood grows while its sub-solves are proven optimal quickly and shrinks when they
-run out of time, which keeps each step around :data:`STEP_S` seconds on any instance size.
+run out of time, which keeps each step around ``params.lns_step_s`` seconds on any instance
+size.
 
 Half the neighbourhoods are drawn around a penalty of the current roster (a day under- or
 over-covered, an employee whose request is refused), half at random. After a long run without
@@ -19,33 +20,20 @@ improvement the steps get longer, so larger parts are re-planned exactly.
 Reproducible: neighbourhoods come from ``random.Random(seed)`` and, with a
 ``deterministic_budget``, every sub-solve is one CP-SAT worker stopped by a deterministic work
 limit and the loop by the total work budget, so the same instance and seed give the same
-roster. In the race against the exact solver (:func:`optimizer.roster.benchmark.solve_ssb`)
-the clock decides and runs differ.
+roster. In the race (:mod:`optimizer.ssb.race`) the clock decides and runs differ.
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from optimizer.io.benchmark_ssb import SsbInstance
-
-STEP_S = 1.0
-"""Default seconds (or deterministic work units) of one sub-solve."""
-
-STALL_STEPS = 25
-"""After this many steps without improvement the step time doubles (up to
-:data:`STALL_DOUBLINGS` times); an improvement resets it."""
-
-STALL_DOUBLINGS = 3
-
-MIN_FREE = 40
-"""Smallest neighbourhood, in (employee, day) cells."""
+from optimizer.ssb.incumbent import Incumbent
+from optimizer.ssb.instance import SsbInstance
+from optimizer.ssb.params import SsbParams
 
 
 @dataclass
@@ -56,81 +44,6 @@ class LnsStats:
     improved: int = 0
     start_objective: int = 0
     objective: int = 0
-
-
-class Incumbent:
-    """The best roster found so far by any of the threads racing on one instance, and the
-    best lower bound proven; thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.plan: dict[tuple[str, int], str] = {}
-        self.objective: int | None = None
-        self.bound: float = float("-inf")
-        self.stop = threading.Event()
-        self._watchers: list[Callable[[], None]] = []
-        self._listeners: list[Callable[[float], None]] = []
-
-    def watch(self, halt: Callable[[], None]) -> None:
-        """Call ``halt`` (a solver's ``stop_search``) when the race ends; at once if it has."""
-        with self._lock:
-            self._watchers.append(halt)
-        if self.stop.is_set():
-            halt()
-
-    def unwatch(self, halt: Callable[[], None]) -> None:
-        with self._lock:
-            if halt in self._watchers:
-                self._watchers.remove(halt)
-
-    def listen(self, raised: Callable[[float], None]) -> None:
-        """Call ``raised(bound)`` whenever the proven bound rises."""
-        with self._lock:
-            self._listeners.append(raised)
-
-    def unlisten(self, raised: Callable[[float], None]) -> None:
-        with self._lock:
-            if raised in self._listeners:
-                self._listeners.remove(raised)
-
-    def halt(self) -> None:
-        """End the race: every thread stops (a solver being run stops its search)."""
-        self.stop.set()
-        with self._lock:
-            watchers = list(self._watchers)
-        for halt in watchers:
-            halt()
-
-    def offer(self, plan: dict[tuple[str, int], str], objective: int) -> bool:
-        """Keep ``plan`` if it is the best so far; stop everybody once it meets the bound."""
-        with self._lock:
-            if self.objective is not None and objective >= self.objective:
-                return False
-            self.plan, self.objective = dict(plan), objective
-        self._check_closed()
-        return True
-
-    def best(self) -> tuple[dict[tuple[str, int], str], int | None]:
-        with self._lock:
-            return self.plan, self.objective
-
-    def raise_bound(self, bound: float) -> None:
-        with self._lock:
-            rose = bound > self.bound
-            self.bound = max(self.bound, bound)
-            listeners = list(self._listeners) if rose else []
-        for raised in listeners:
-            raised(bound)
-        self._check_closed()
-
-    @property
-    def closed(self) -> bool:
-        """The best roster is proven optimal."""
-        return self.objective is not None and self.objective <= self.bound + 1e-6
-
-    def _check_closed(self) -> None:
-        if self.closed:
-            self.halt()
 
 
 @dataclass
@@ -155,25 +68,27 @@ def lns_improve(
     x: dict[tuple[str, int, str], cp_model.IntVar],
     plan: dict[tuple[str, int], str],
     objective: int,
+    params: SsbParams,
     *,
     time_limit_s: float,
     seed: int = 0,
     deterministic_budget: float | None = None,
     workers: int = 1,
     shared: Incumbent | None = None,
-    step_s: float = STEP_S,
     linearization: int | None = None,
 ) -> tuple[dict[tuple[str, int], str], LnsStats]:
     """Improve a feasible ``plan`` (whose benchmark penalty is ``objective``) by re-planning
     neighbourhoods until ``time_limit_s`` (wall) or ``deterministic_budget`` (work units) runs
-    out, or ``shared`` says stop. With ``shared``, a better roster found by another thread is
+    out, or ``shared`` says stop. Step length, stall handling and the smallest neighbourhood
+    come from ``params`` (``lns_*``). With ``shared``, a better roster found by another thread is
     taken up before each step and every improvement is offered back. ``linearization``:
     CP-SAT's linearization level of the sub-solves (2 proves the neighbourhoods of small
     instances faster). The model is restored to its original domains before returning."""
     rng = random.Random(seed)
     cells = _index_cells(x)
     stats = LnsStats(start_objective=objective, objective=objective)
-    size = max(MIN_FREE, len(cells.by_cell) // 10)
+    step_s, min_free = params.lns_step_s, params.lns_min_free
+    size = max(min_free, len(cells.by_cell) // 10)
     t0 = time.perf_counter()
     work = 0.0
     best = dict(plan)
@@ -190,9 +105,9 @@ def lns_improve(
             other, value = shared.best()
             if value is not None and value < stats.objective:
                 best, stats.objective = dict(other), value
-        free = _neighbourhood(inst, rng, size, best)
+        free = neighbourhood(inst, rng, size, best)
         # A long run without improvement: longer steps, to re-plan larger parts exactly.
-        step = step_s * 2 ** min(STALL_DOUBLINGS, stall // STALL_STEPS)
+        step = step_s * 2 ** min(params.lns_stall_doublings, stall // params.lns_stall_steps)
         solver, code = _sub_solve(
             model, x, cells, best, free, rng, left, deterministic_budget, workers, step,
             linearization,
@@ -215,7 +130,7 @@ def lns_improve(
         if proven and solver.wall_time < step / 2:
             size = min(len(cells.by_cell), int(size * 1.2) + 1)
         elif not proven:
-            size = max(MIN_FREE, int(size * 0.8))
+            size = max(min_free, int(size * 0.8))
     return best, stats
 
 
@@ -226,7 +141,7 @@ def _index_cells(x: dict[tuple[str, int, str], cp_model.IntVar]) -> _Cells:
     return _Cells(by_cell, list(x), [v.index for v in x.values()])
 
 
-def _neighbourhood(
+def neighbourhood(
     inst: SsbInstance, rng: random.Random, size: int, plan: dict[tuple[str, int], str]
 ) -> set[tuple[str, int]]:
     """About ``size`` (employee, day) cells to re-plan. Half the time around a penalty of the
