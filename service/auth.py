@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -111,3 +115,62 @@ def count_keys(session: Session) -> int:
     """How many unrevoked keys exist."""
     rows = session.scalars(select(ApiKeyRow.id).where(ApiKeyRow.revoked.is_(None))).all()
     return len(rows)
+
+
+class FailedAuthThrottle:
+    """Counts failed authentications per client address and per key prefix over a sliding
+    window; a subject with ``limit`` failures inside the window is blocked until the oldest
+    of them leaves it.
+
+    Guessing a key's secret is hopeless (256 random bits), but an unthrottled endpoint lets
+    anyone hammer the database with lookups and fill the logs; the prefix counter also
+    catches a guess spread over many addresses. The tables are bounded (the least recently
+    failing subjects are forgotten first), so a flood of addresses cannot exhaust memory.
+    The counts live in this process: each service instance throttles on its own.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window_s: float,
+        max_subjects: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.max_subjects = max_subjects
+        self.clock = clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+
+    @staticmethod
+    def _subjects(client: str, prefix: str | None) -> list[str]:
+        return [f"client:{client}"] + ([f"prefix:{prefix}"] if prefix else [])
+
+    def retry_after(self, client: str, prefix: str | None) -> int | None:
+        """Seconds until the client or the prefix may try again; None when not blocked."""
+        now = self.clock()
+        waits = [self._wait(subject, now) for subject in self._subjects(client, prefix)]
+        blocked = [w for w in waits if w is not None]
+        return max(blocked) if blocked else None
+
+    def _wait(self, subject: str, now: float) -> int | None:
+        times = self._failures.get(subject)
+        if times is None:
+            return None
+        while times and now - times[0] >= self.window_s:
+            times.popleft()
+        if len(times) < self.limit:
+            return None
+        return max(1, math.ceil(times[0] + self.window_s - now))
+
+    def failed(self, client: str, prefix: str | None) -> None:
+        """Record one failed authentication of ``client`` (with a key of ``prefix``)."""
+        now = self.clock()
+        for subject in self._subjects(client, prefix):
+            times = self._failures.get(subject)
+            if times is None:
+                times = self._failures[subject] = deque(maxlen=self.limit)
+            times.append(now)
+            self._failures.move_to_end(subject)
+        while len(self._failures) > self.max_subjects:
+            self._failures.popitem(last=False)

@@ -16,20 +16,25 @@ offset such as ``+03:00``, ``priority`` as ``{code, name}``, ``type`` as ``{code
 (``additional``/``paid`` → additional work), ``coordinates`` as ``[lat, lon]``,
 ``service_object`` or ``company`` as ``{id, name}`` naming the site, ``status`` as ``{code,
 name}``, ``deadline_at``, ``duration_min`` (or ``planned_execution_in_hours``; 60 minutes when
-absent), ``required_skills``, ``category``, ``mode`` or ``on_site``. Other helpdesk fields
-(assignee, contact, description…) are ignored and listed in the report.
+absent), ``required_skills``, ``category`` (a code that is a skill of the department's
+catalogue is also the required skill when none is given), ``mode`` or ``on_site``. Other
+helpdesk fields (assignee, contact, description…) are ignored and listed in the report.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimizer.domain import Priority, Skill
+from optimizer.domain import Priority, SkillCatalogue, default_catalogue
 from optimizer.errors import InvalidInput
+from optimizer.io.tables import unescape_cell
+from service.guards import DEFAULT_MAX_DEPTH, strict_json
+from service.problems import Malformed, Problem
 from service.tickets import READ_ONLY_FIELDS, TicketStatus
 
 TICKET_FIELDS: frozenset[str] = frozenset(
@@ -88,23 +93,28 @@ class MalformedBody(Exception):
 # -- reading the body --------------------------------------------------------------------
 
 
-def read_records(content: bytes, fmt: str) -> list[dict[str, Any]]:
+def read_records(
+    content: bytes, fmt: str, max_depth: int = DEFAULT_MAX_DEPTH
+) -> list[dict[str, Any]]:
     """Source records of a ``csv`` or ``json`` body, as dicts."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise MalformedBody(f"the body is not UTF-8 text (byte {err.start})") from None
-    return read_csv(text) if fmt == "csv" else read_json(text)
+    return read_csv(text) if fmt == "csv" else read_json(text, max_depth)
 
 
-def read_json(text: str) -> list[dict[str, Any]]:
-    """A JSON list of records, or an object holding it under tickets / issues / data."""
+def read_json(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> list[dict[str, Any]]:
+    """A JSON list of records, or an object holding it under tickets / issues / data.
+
+    Read strictly (:func:`service.guards.strict_json`): NaN, Infinity, lone surrogates, NUL
+    and deep nesting are refused naming the field, ``tickets[i].field`` for a bare list.
+    """
+    root = "tickets" if text.lstrip()[:1] == "[" else ""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise MalformedBody(
-            f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
-        ) from None
+        data = strict_json(text, max_depth, root)
+    except Malformed as err:
+        raise MalformedBody(err.detail) from None
     if isinstance(data, dict):
         for key in ("tickets", "issues", "data"):
             if isinstance(data.get(key), list):
@@ -141,14 +151,51 @@ def read_csv(text: str) -> list[dict[str, Any]]:
 
 
 def _cell(value: str) -> Any:
-    """A CSV cell; JSON objects and lists (``{"code": …}``, ``[51.5, 46.0]``) are decoded."""
-    v = value.strip()
+    """A CSV cell; JSON objects and lists (``{"code": …}``, ``[51.5, 46.0]``) are decoded
+    strictly (a cell that is not strict JSON stays text, and validation names it)."""
+    v = unescape_cell(value.strip())  # our own exports escape formula-like text
     if v[:1] in ("{", "["):
         try:
-            return json.loads(v)
-        except json.JSONDecodeError:
+            return strict_json(v, max_depth=4)
+        except Problem:
             return v
     return v
+
+
+INTEGER_COLUMNS: frozenset[str] = frozenset({"duration_min"})
+NUMBER_COLUMNS: dict[str, tuple[str, ...]] = {"location": ("lat", "lon")}
+
+
+def typed_csv_ticket(ticket: dict[str, Any], path: str) -> dict[str, Any]:
+    """A canonical ticket read from CSV with its numeric cells as numbers.
+
+    CSV has only text, so the numbers a CSV carries are read here, once and strictly: an
+    integer column takes digits only, a coordinate a finite decimal number. Anything else is
+    left as text for validation to refuse by name (JSON bodies are never converted).
+    """
+    out = dict(ticket)
+    for name in INTEGER_COLUMNS:
+        value = out.get(name)
+        if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+            out[name] = int(value.strip())
+    for parent, names in NUMBER_COLUMNS.items():
+        sub = out.get(parent)
+        if not isinstance(sub, dict):
+            continue
+        sub = dict(sub)
+        for name in names:
+            value = sub.get(name)
+            if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+                number = float(value.strip().replace(",", "."))
+                if not math.isfinite(number):
+                    raise InvalidInput(f"{path}.{parent}.{name}", value, "must be a finite number")
+                sub[name] = number
+        out[parent] = sub
+    return out
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,12}([.,][0-9]{1,15})?([eE][+-]?[0-9]{1,3})?")
 
 
 def _nest(flat: dict[str, str]) -> dict[str, Any]:
@@ -177,15 +224,29 @@ def detect_source(records: list[dict[str, Any]]) -> str:
     return "canonical"
 
 
-def parse(content: bytes, fmt: str, source: str = "auto") -> Parsed:
-    """Read a body and turn every record canonical."""
-    raw = read_records(content, fmt)
+def parse(
+    content: bytes,
+    fmt: str,
+    source: str = "auto",
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    skills: SkillCatalogue | None = None,
+) -> Parsed:
+    """Read a body and turn every record canonical; an Okdesk category code that is a skill
+    of ``skills`` (the stored catalogue; the built-in one by default) becomes the ticket's
+    required skill."""
+    raw = read_records(content, fmt, max_depth)
     if source == "auto":
         source = detect_source(raw)
-    adapter = okdesk_record if source == "okdesk" else canonical_record
+    catalogue = skills or default_catalogue()
     parsed = Parsed(source=source, records=[])
     for i, rec in enumerate(raw):
-        ticket, status, ignored = adapter(rec, f"tickets[{i}]")
+        path = f"tickets[{i}]"
+        if source == "okdesk":
+            ticket, status, ignored = okdesk_record(rec, path, catalogue)
+        else:
+            ticket, status, ignored = canonical_record(rec, path)
+        if fmt == "csv":
+            ticket = typed_csv_ticket(ticket, path)
         parsed.records.append(Record(index=i, ticket=ticket, status=status))
         parsed.ignored_fields |= ignored
     return parsed
@@ -236,9 +297,13 @@ def canonical_record(
 
 
 def okdesk_record(
-    rec: dict[str, Any], path: str
+    rec: dict[str, Any], path: str, skills: SkillCatalogue | None = None
 ) -> tuple[dict[str, Any], TicketStatus | None, set[str]]:
-    """An Okdesk-style record → a canonical ticket dict, its status, the fields ignored."""
+    """An Okdesk-style record → a canonical ticket dict, its status, the fields ignored.
+
+    A record without ``required_skills`` whose category code is a skill of ``skills`` (the
+    department's catalogue; the built-in one by default) requires that skill: helpdesks
+    often file tickets by the kind of work ("sip_trunks", "freepbx")."""
     used = {"id", "title", "created_at", "priority", "type", "coordinates", "service_object",
             "company", "site_id", "status", "deadline_at", "deadline", "duration_min",
             "planned_execution_in_hours", "required_skills", "category", "mode", "on_site",
@@ -268,7 +333,7 @@ def okdesk_record(
     if category is not None:
         code = category.get("code") if isinstance(category, dict) else category
         t["category"] = str(code)
-        if "required_skills" not in t and str(code) in Skill.__members__:
+        if "required_skills" not in t and str(code) in (skills or default_catalogue()):
             t["required_skills"] = [str(code)]
     mode = rec.get("mode")
     if mode is None and rec.get("on_site") is not None:

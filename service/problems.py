@@ -3,13 +3,15 @@
 Domain errors are mapped to HTTP here and only here (cosmicpython): ``InvalidInput`` and
 pydantic validation → 422 naming the field path and the value, ``InfeasibleRequest`` →
 422 with the explanation, ``NotFound`` → 404, ``Conflict`` and integrity errors → 409,
-``PayloadTooLarge`` → 413. Bad input never becomes a 500.
+``PayloadTooLarge`` → 413, ``RequestTimeout`` → 408 (both raised by the middleware). Bad
+input never becomes a 500.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -60,10 +62,37 @@ class Problem(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(
+        self, detail: str, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extensions = extensions
+
+    def response(self, request: Request | None) -> JSONResponse:
+        """The problem+json answer of this error."""
+        return problem_response(
+            request,
+            self.status,
+            self.title,
+            self.detail,
+            self.slug,
+            headers=self.headers,
+            **self.extensions,
+        )
+
+
+class Malformed(Problem):
+    status, slug, title = 400, "malformed-body", "Malformed JSON"
+
+
+class RequestTimeout(Problem):
+    status, slug, title = 408, "request-timeout", "Request timeout"
+
+
+class TooManyRequests(Problem):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
 
 
 class NotFound(Problem):
@@ -94,16 +123,20 @@ class ProblemTooLarge(Unprocessable):
     slug, title = "problem-too-large", "Problem too large"
 
 
+class TooDeep(Unprocessable):
+    slug, title = "too-deep", "Body nested too deeply"
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        super().__init__(field, value, message)
+        self.detail = f"{field}: {message}"
+
+
 class Unauthorized(Problem):
     status, slug, title = 401, "unauthorized", "Unauthorized"
 
 
 class Forbidden(Problem):
     status, slug, title = 403, "forbidden", "Forbidden"
-
-
-class ServiceUnavailable(Problem):
-    status, slug, title = 503, "unavailable", "Service unavailable"
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -162,8 +195,36 @@ def problem_response(
         body["instance"] = request.url.path
     body.update({k: v for k, v in extensions.items() if v is not None})
     return JSONResponse(
-        jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+        json_safe(jsonable_encoder(body)),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with what JSON cannot carry made printable: a non-finite number becomes its
+    text, a lone surrogate or a NUL its escape. The answer to bad input must itself always
+    serialise, or the client gets a dropped connection instead of the error."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return _printable(value)
+    if isinstance(value, dict):
+        return {_printable(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _printable(text: str) -> str:
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def loc_to_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
@@ -190,7 +251,7 @@ def field_errors(errors: list[dict[str, Any]] | Any, prefix: str = "") -> list[d
         if prefix:
             path = prefix if path == "(body)" else f"{prefix}.{path}"
         value = None if e.get("type") == "missing" else e.get("input")
-        message = str(e.get("msg", "invalid"))
+        message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         ctx_error = (e.get("ctx") or {}).get("error")
         if isinstance(ctx_error, InvalidInput):
             path = f"{prefix}.{ctx_error.field}" if prefix else ctx_error.field
@@ -279,13 +340,19 @@ async def _wfm_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    headers = (
-        {"WWW-Authenticate": 'ApiKey header="X-API-Key", Bearer'} if exc.status == 401 else None
-    )
+    headers = dict(exc.headers or {})
+    if exc.status == 401:
+        headers.setdefault("WWW-Authenticate", 'ApiKey header="X-API-Key", Bearer')
     if exc.status == 503:
-        headers = {"Retry-After": "5"}
+        headers.setdefault("Retry-After", "5")
     return problem_response(
-        request, exc.status, exc.title, exc.detail, exc.slug, headers=headers, **exc.extensions
+        request,
+        exc.status,
+        exc.title,
+        exc.detail,
+        exc.slug,
+        headers=headers or None,
+        **exc.extensions,
     )
 
 

@@ -99,11 +99,18 @@ def partial_model(model: type[BaseModel], exclude: set[str], name: str) -> type[
     validated as ``model``, so errors name the same field paths as a full update.
     """
     fields: dict[str, Any] = {
-        fname: (info.annotation | None, None)
+        fname: (_with_metadata(info.annotation, info.metadata) | None, None)
         for fname, info in model.model_fields.items()
         if fname not in exclude
     }
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def _with_metadata(annotation: Any, metadata: list[Any]) -> Any:
+    """The field's type with its validators and constraints (pydantic keeps them apart from
+    the annotation): without them a patch would read ``true`` as 1 minute or a number as a
+    date, which the merged model then takes as valid."""
+    return Annotated[(annotation, *metadata)] if metadata else annotation
 
 
 def merge(model: type[M], current: BaseModel, patch: BaseModel) -> M:

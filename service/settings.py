@@ -7,7 +7,7 @@ way the full-stack FastAPI template refuses ``changethis``.
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -40,19 +40,43 @@ class Settings(BaseSettings):
     """Most what-if replications in one job (422 beyond)."""
     max_time_limit_s: float = Field(default=300.0, gt=0)
     """Longest solver time limit a job may ask for (422 beyond)."""
-    max_page: int = Field(default=1000, ge=1)
-    """Largest ``limit`` of a list request."""
     max_wait_s: float = Field(default=30.0, ge=0)
     """Longest synchronous wait (``?wait=S``) for a job."""
     job_workers: int = Field(default=2, ge=0)
     """Worker processes for solve jobs; 0 queues jobs without running them (maintenance)."""
     prestart_workers: bool = True
     """Start the worker processes with the service (else at the first job)."""
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+    """Times a job is started before a job whose workers keep dying is failed."""
+    max_queued_jobs: int = Field(default=200, ge=1)
+    """Most jobs waiting for a worker in all (429 beyond)."""
+    max_queued_jobs_per_key: int = Field(default=20, ge=1)
+    """Most jobs waiting for a worker per API key (429 beyond)."""
+    worker_heartbeat_s: float = Field(default=5.0, gt=0, le=300)
+    """How often a queue worker (PostgreSQL) says it is alive."""
+    worker_stalled_after_s: float = Field(default=30.0, gt=0, le=3600)
+    """A queue worker silent this long is dead: its jobs are queued again."""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Origins allowed by CORS; empty (the default) means CORS is closed."""
     log_level: str = "INFO"
     demo_key: str | None = None
     """A fixed demo API key for ``wfm serve --init`` (random when unset)."""
+    max_json_depth: int = Field(default=32, ge=4, le=500)
+    """Deepest nesting of arrays and objects in a JSON body (422 beyond)."""
+    body_chunk_timeout_s: float = Field(default=15.0, gt=0)
+    """Longest pause between two chunks of a request body (408 and the connection closed)."""
+    body_timeout_s: float = Field(default=60.0, gt=0)
+    """Longest time to receive a whole request body (408 and the connection closed)."""
+    auth_failure_limit: int = Field(default=20, ge=1)
+    """Failed authentications a client address or a key prefix may have in the window."""
+    auth_failure_window_s: float = Field(default=60.0, gt=0)
+    """The window of ``auth_failure_limit``; beyond it, keyed requests get 429."""
+    docs_access: Literal["public", "key", "off"] = "public"
+    """The API documentation (``/docs``, ``/redoc``, ``/openapi.json``): open to all, only
+    with an API key (the pages send the key the web pages keep), or not served."""
+    map_tile_url: str | None = Field(default=None, pattern=r"^https?://[^\s\"'<>]+$")
+    """Map tiles for the dispatcher board, e.g. ``https://tiles.example/{z}/{x}/{y}.png``;
+    unset (the default): the map draws the bundled outline of Saratov and Engels."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -77,11 +101,6 @@ class Settings(BaseSettings):
         if self.demo_key is not None and len(self.demo_key) < 24:
             raise ValueError("WFM_DEMO_KEY must be at least 24 characters long")
         return self
-
-    @property
-    def is_sqlite(self) -> bool:
-        """Whether the database is SQLite."""
-        return self.database_url.startswith("sqlite")
 
 
 def database_password(url: str) -> str | None:

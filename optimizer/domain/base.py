@@ -5,26 +5,33 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import time
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from optimizer.domain.common import (
     VISIT_CITIES,
     AbsenceKind,
     Clock,
+    Flag,
     Id,
+    Int,
+    LocalTime,
     Location,
+    LongText,
+    Moment,
+    Number,
     PositiveMinutes,
     Priority,
+    ShortText,
     Skill,
     StrictModel,
     TicketKind,
     TicketMode,
     TimeWindow,
 )
+from optimizer.domain.skills import SkillCatalogue, SkillList, check_catalogue
 from optimizer.errors import InvalidInput, UnknownReference
 
 DEFAULT_RESPONSE_MIN: dict[Priority, int] = {
@@ -39,9 +46,9 @@ class SlaPolicy(StrictModel):
     """Response-time promise of a contract: work starts within ``response_min[priority]``."""
 
     id: Id
-    name: str = ""
+    name: ShortText = ""
     clock: Clock = Clock.business
-    response_min: dict[Priority, Annotated[int, Field(gt=0, le=30 * 24 * 60)]] = Field(
+    response_min: dict[Priority, Annotated[Int, Field(gt=0, le=30 * 24 * 60)]] = Field(
         default_factory=lambda: dict(DEFAULT_RESPONSE_MIN)
     )
 
@@ -66,22 +73,22 @@ class ShiftPreference(StrictModel):
     date: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
     kind: PreferenceKind
     template_id: Id | None = None
-    weight: Annotated[int, Field(ge=0, le=1000)] = 1
+    weight: Annotated[Int, Field(ge=0, le=1000)] = 1
 
 
 class Engineer(StrictModel):
     """A support engineer: skills, whether they can drive to a site, what an hour costs."""
 
     id: Id
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[ShortText, Field(min_length=1)]
     skills: list[Skill] = Field(default_factory=list)
-    licence_b: bool = False
-    has_car: bool = False
+    licence_b: Flag = False
+    has_car: Flag = False
     base: Location
-    weekly_hours: Annotated[float, Field(gt=0, le=40)] = 40
-    cost_per_hour_rub: Annotated[float, Field(ge=0)] = 0
-    car_cost_per_km_rub: Annotated[float, Field(ge=0)] = 0
-    holiday_work_consent: bool = False
+    weekly_hours: Annotated[Number, Field(gt=0, le=40)] = 40
+    cost_per_hour_rub: Annotated[Number, Field(ge=0, le=1_000_000)] = 0
+    car_cost_per_km_rub: Annotated[Number, Field(ge=0, le=100_000)] = 0
+    holiday_work_consent: Flag = False
     preferences: list[ShiftPreference] = Field(default_factory=list)
 
     @field_validator("skills")
@@ -89,7 +96,7 @@ class Engineer(StrictModel):
     def _unique_skills(cls, v: list[Skill]) -> list[Skill]:
         dup = [s for s, n in Counter(v).items() if n > 1]
         if dup:
-            raise ValueError(f"skill {dup[0].value!r} listed twice")
+            raise ValueError(f"skill {dup[0]!r} listed twice")
         return v
 
     @property
@@ -102,10 +109,10 @@ class Absence(StrictModel):
     """An engineer away (vacation, sick, training) or without the car, over [start, end)."""
 
     engineer_id: Id
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Moment
+    end: Moment
     kind: AbsenceKind
-    note: str = ""
+    note: LongText = ""
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Self:
@@ -120,9 +127,9 @@ class Site(StrictModel):
     """A customer's premises with its PBX; its SLA policy sets the response time."""
 
     id: Id
-    customer: Annotated[str, Field(min_length=1)]
-    address: str = ""
-    city: Annotated[str, Field(min_length=1)]
+    customer: Annotated[LongText, Field(min_length=1)]
+    address: LongText = ""
+    city: Annotated[ShortText, Field(min_length=1)]
     location: Location
     sla_policy: Id
 
@@ -136,28 +143,28 @@ class Pin(StrictModel):
     """Work already started or promised: the engineer is fixed, and the start when given."""
 
     engineer_id: Id
-    start: AwareDatetime | None = None
+    start: Moment | None = None
 
 
 class Ticket(StrictModel):
     """A request from a customer: what, where, how urgent, how long it takes."""
 
     id: Id
-    external_id: str | None = None
+    external_id: Annotated[ShortText, Field(min_length=1)] | None = None
     site_id: Id | None = None
     location: Location | None = None
-    created_at: AwareDatetime
+    created_at: Moment
     priority: Priority = Priority.normal
     kind: TicketKind = TicketKind.maintenance
     mode: TicketMode = TicketMode.remote
-    category: str | None = None
+    category: ShortText | None = None
     required_skills: list[Skill] = Field(default_factory=list)
     duration_min: PositiveMinutes
-    earliest_start: AwareDatetime | None = None
-    deadline: AwareDatetime | None = None
+    earliest_start: Moment | None = None
+    deadline: Moment | None = None
     window: TimeWindow | None = None
     pinned: Pin | None = None
-    title: str = ""
+    title: LongText = ""
 
     @model_validator(mode="after")
     def _where(self) -> Self:
@@ -184,12 +191,12 @@ class ShiftTemplate(StrictModel):
     """A shift pattern: local start and end time (Europe/Saratov), unpaid break, weekdays."""
 
     id: Id
-    name: str = ""
-    start: time
-    end: time
-    break_min: Annotated[int, Field(ge=0, le=180)] = 60
+    name: ShortText = ""
+    start: LocalTime
+    end: LocalTime
+    break_min: Annotated[Int, Field(ge=0, le=180)] = 60
     kind: ShiftKind = ShiftKind.day
-    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+    weekdays: list[Annotated[Int, Field(ge=0, le=6)]] = Field(
         default_factory=lambda: [0, 1, 2, 3, 4]
     )
 
@@ -231,6 +238,8 @@ class DataSet(StrictModel):
     absences: list[Absence] = Field(default_factory=list)
     shift_templates: list[ShiftTemplate] = Field(default_factory=list)
     tickets: list[Ticket] = Field(default_factory=list)
+    skills: SkillList | None = None
+    """The skills catalogue of the department; omitted: the built-in one."""
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -266,6 +275,22 @@ def check_dataset(ds: DataSet) -> None:
     sites = {s.id: s for s in ds.sites}
     for i, t in enumerate(ds.tickets):
         check_ticket_references(t, f"tickets[{i}]", sites, engineers)
+    check_skills_known(ds.skills, ds.engineers, ds.tickets)
+
+
+def check_skills_known(
+    skills: SkillList | None, engineers: Iterable[Engineer], tickets: Iterable[Ticket]
+) -> SkillCatalogue:
+    """Every engineer's skill and every ticket's required skill is in the catalogue (``skills``,
+    else the built-in one); returns the catalogue."""
+    if skills is not None:
+        check_catalogue(skills)
+    catalogue = SkillCatalogue.of(skills)
+    for i, e in enumerate(engineers):
+        catalogue.check(e.skills, f"engineers[{i}].skills")
+    for i, t in enumerate(tickets):
+        catalogue.check(t.required_skills, f"tickets[{i}].required_skills")
+    return catalogue
 
 
 def check_ticket_references(

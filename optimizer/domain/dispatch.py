@@ -20,18 +20,24 @@ from optimizer.domain.base import (
     Site,
     SlaPolicy,
     Ticket,
+    check_skills_known,
     check_ticket_references,
     ensure_unique_ids,
 )
 from optimizer.domain.common import (
+    Flag,
     Id,
+    Int,
     Location,
+    Moment,
+    Number,
     Priority,
     Skill,
     StrictModel,
     TicketMode,
     TimeWindow,
 )
+from optimizer.domain.skills import SkillList
 from optimizer.domain.travel import TravelSpec, TravelSpecMatrix, TravelSpecModel
 from optimizer.errors import InvalidInput, UnknownReference
 
@@ -41,9 +47,9 @@ from optimizer.errors import InvalidInput, UnknownReference
 class BreakRule(StrictModel):
     """A break (lunch) of ``duration_min`` to be placed inside [earliest_start, latest_end]."""
 
-    earliest_start: AwareDatetime
-    latest_end: AwareDatetime
-    duration_min: Annotated[int, Field(gt=0, le=240)] = 60
+    earliest_start: Moment
+    latest_end: Moment
+    duration_min: Annotated[Int, Field(gt=0, le=240)] = 60
 
     @model_validator(mode="after")
     def _fits(self) -> Self:
@@ -64,7 +70,7 @@ class DispatchEngineer(Engineer):
     being planned up to ``horizon_end``; an empty list: not working."""
     breaks: list[BreakRule] = Field(default_factory=list)
     current_location: Location | None = None
-    busy_until: AwareDatetime | None = None
+    busy_until: Moment | None = None
 
     @property
     def start_location(self) -> Location:
@@ -80,6 +86,8 @@ class Policy(StrEnum):
 
 
 class Lang(StrEnum):
+    """The language of what a dispatcher reads: Russian by default, English on request."""
+
     ru = "ru"
     en = "en"
 
@@ -89,20 +97,19 @@ def _default_breach_weights() -> dict[Priority, int]:
 
 
 class ObjectiveWeights(StrictModel):
-    """Weights *inside* the objective terms; the terms themselves are in strict priority order.
-
-    Order: (0) pins kept, (1) urgent waiting, (2) SLA breaches weighted by priority, (3) minutes
-    late, (4) tickets left out, (5) travel (minutes and car RUB), (6) changes against the previous
-    plan, (7) workload balance.
+    """Weights *inside* the objective terms: breaches per priority, a travel minute against a
+    rouble of car cost, a change of engineer against a moved start. The terms themselves and
+    their strict priority order are the registry :mod:`optimizer.dispatch.terms`; no weight
+    here trades one term against another.
     """
 
-    breach: dict[Priority, Annotated[int, Field(ge=1, le=1000)]] = Field(
+    breach: dict[Priority, Annotated[Int, Field(ge=1, le=1000)]] = Field(
         default_factory=_default_breach_weights
     )
-    travel_minute: Annotated[int, Field(ge=0, le=1000)] = 1
-    car_rub: Annotated[int, Field(ge=0, le=1000)] = 1
-    change_engineer: Annotated[int, Field(ge=0, le=1000)] = 2
-    change_start: Annotated[int, Field(ge=0, le=1000)] = 1
+    travel_minute: Annotated[Int, Field(ge=0, le=1000)] = 1
+    car_rub: Annotated[Int, Field(ge=0, le=1000)] = 1
+    change_engineer: Annotated[Int, Field(ge=0, le=1000)] = 2
+    change_start: Annotated[Int, Field(ge=0, le=1000)] = 1
 
     @model_validator(mode="after")
     def _all_priorities(self) -> Self:
@@ -116,32 +123,31 @@ class DispatchOptions(StrictModel):
     ``time_limit_s`` bounds the whole solve (building the model and every lexicographic stage);
     explanations have their own budget, ``explain_time_s``. CP-SAT runs ``num_workers`` workers
     (default: one per CPU core, at most 8) under the wall clock, which is fastest but not
-    reproducible run to run. With
-    ``deterministic`` the search is CP-SAT's deterministic one (a single worker, or its
-    interleaved search when ``num_workers`` > 1) stopped by a deterministic work limit of
-    ``time_limit_s × work_per_second`` units: the same request and seed then give the same plan
-    on any machine, and the wall clock (2 × ``time_limit_s``) is only a safety cap. On the
-    reference 2-core machine one work unit takes about 5–8 s of wall time, hence the default
-    ``work_per_second`` of 0.15.
+    reproducible run to run. With ``deterministic`` the search is CP-SAT's deterministic one (a
+    single worker, or its interleaved search when ``num_workers`` > 1) stopped by a
+    deterministic work limit of ``time_limit_s × work_per_second`` units: the same request and
+    seed then give the same plan on any machine, and the wall clock (2 × ``time_limit_s``) is
+    only a safety cap. The default ``work_per_second`` makes a deterministic solve take about as
+    long as ``time_limit_s`` on the reference machine (``docs/benchmarks.md``, dispatch).
     """
 
     policy: Policy = Policy.optimal
-    time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 10.0
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    num_workers: Annotated[int, Field(ge=1, le=64)] | None = None
-    deterministic: bool = False
-    work_per_second: Annotated[float, Field(gt=0, le=1000)] = 0.15
+    time_limit_s: Annotated[Number, Field(gt=0, le=3600)] = 10.0
+    seed: Annotated[Int, Field(ge=0, le=2**31 - 1)] = 0
+    num_workers: Annotated[Int, Field(ge=1, le=64)] | None = None
+    deterministic: Flag = False
+    work_per_second: Annotated[Number, Field(gt=0, le=1000)] = 0.15
     lang: Lang = Lang.ru
     weights: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
-    explain: bool = True
-    explain_time_s: Annotated[float, Field(ge=0, le=600)] = 3.0
+    explain: Flag = True
+    explain_time_s: Annotated[Number, Field(ge=0, le=600)] = 3.0
 
 
 class DispatchRequest(StrictModel):
     """Who does which ticket, when and in which order, from ``now`` to the horizon."""
 
-    now: AwareDatetime
-    horizon_end: AwareDatetime | None = None
+    now: Moment
+    horizon_end: Moment | None = None
     engineers: list[DispatchEngineer] = Field(default_factory=list)
     tickets: list[Ticket] = Field(default_factory=list)
     sites: list[Site] = Field(default_factory=list)
@@ -150,6 +156,9 @@ class DispatchRequest(StrictModel):
     travel: TravelSpec = Field(default_factory=TravelSpecModel)
     previous_plan: DispatchPlan | None = None
     options: DispatchOptions = Field(default_factory=DispatchOptions)
+    skills: SkillList | None = None
+    """The skills catalogue the engineers' and tickets' skills come from; omitted: the
+    built-in one."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -181,6 +190,7 @@ def check_dispatch_request(req: DispatchRequest) -> None:
     for i, t in enumerate(req.tickets):
         check_ticket_references(t, f"tickets[{i}]", sites, engineers)
         check_ticket_window(t, f"tickets[{i}]")
+    check_skills_known(req.skills, req.engineers, req.tickets)
     check_locations(req)
 
 

@@ -7,7 +7,7 @@ these rows as its soft coverage constraints.
 Groups
 ------
 ``all``            any engineer;
-``skill:<skill>``  engineers having ``<skill>`` (a :class:`~optimizer.domain.common.Skill`);
+``skill:<skill>``  engineers having ``<skill>`` (an id of the skills catalogue);
 ``visit``          visit-capable engineers (licence B and a car available that day);
 ``visit:right``    visit-capable engineers for the right bank (Saratov);
 ``visit:left``     visit-capable engineers for the left bank (Engels);
@@ -17,13 +17,12 @@ Groups
 
 from __future__ import annotations
 
-from datetime import date as Date
 from datetime import time
 from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from optimizer.domain.common import Skill, StrictModel
+from optimizer.domain.common import SKILL_ID_RE, Day, Int, LocalTime, StrictModel
 
 FIXED_GROUPS: frozenset[str] = frozenset(
     {"all", "visit", "visit:right", "visit:left", "phone", "urgent"}
@@ -33,18 +32,24 @@ FIXED_GROUPS: frozenset[str] = frozenset(
 SKILL_PREFIX = "skill:"
 
 
-def skill_group(skill: Skill | str) -> str:
+def skill_group(skill: str) -> str:
     """The group name of the engineers having ``skill``."""
-    return f"{SKILL_PREFIX}{Skill(skill).value}"
+    return f"{SKILL_PREFIX}{skill}"
 
 
 def is_valid_group(group: str) -> bool:
-    """A group is one of the fixed names or ``skill:`` followed by a known skill."""
+    """A group is one of the fixed names or ``skill:`` followed by a skill id (whether the
+    skill is in the catalogue is checked by the request that carries the catalogue)."""
     if group in FIXED_GROUPS:
         return True
     if group.startswith(SKILL_PREFIX):
-        return group[len(SKILL_PREFIX) :] in {s.value for s in Skill}
+        return SKILL_ID_RE.fullmatch(group[len(SKILL_PREFIX) :]) is not None
     return False
+
+
+def group_skill(group: str) -> str | None:
+    """The skill id of a ``skill:<skill>`` group, else None."""
+    return group[len(SKILL_PREFIX) :] if group.startswith(SKILL_PREFIX) else None
 
 
 class CoverageRequirement(StrictModel):
@@ -55,12 +60,12 @@ class CoverageRequirement(StrictModel):
     midnight at the end of the day.
     """
 
-    weekday: Annotated[int, Field(ge=0, le=6)] | None = None
-    date: Date | None = None
-    start: time
-    end: time
-    group: str
-    required: Annotated[int, Field(ge=0)]
+    weekday: Annotated[Int, Field(ge=0, le=6)] | None = None
+    date: Day | None = None
+    start: LocalTime
+    end: LocalTime
+    group: Annotated[str, Field(max_length=40)]
+    required: Annotated[Int, Field(ge=0, le=10_000)]
 
     @field_validator("group")
     @classmethod

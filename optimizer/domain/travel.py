@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictFloat, model_validator
 
-from optimizer.domain.common import Id, StrictModel
+from optimizer.domain.common import Id, Number, StrictModel
 from optimizer.errors import InvalidInput
 
 
@@ -48,7 +48,7 @@ class TravelSpecOsrm(StrictModel):
     kind: Literal["osrm"] = "osrm"
     url: str = Field(pattern=r"^https?://\S+$", max_length=500)
     profile: str = Field(default="driving", pattern=r"^[A-Za-z0-9_\-]+$", max_length=50)
-    timeout_s: float = Field(default=10.0, gt=0, le=300)
+    timeout_s: Annotated[Number, Field(gt=0, le=300)] = 10.0
 
 
 TravelSpec = Annotated[

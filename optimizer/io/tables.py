@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,13 +25,54 @@ M = TypeVar("M", bound=BaseModel)
 
 # -- writing ------------------------------------------------------------------------------------
 
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (or a DDE call)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell value that no spreadsheet runs as a formula: text starting with ``= + - @``, a
+    tab or a carriage return gets a leading apostrophe (OWASP's CSV-injection advice), so
+    ``=HYPERLINK(…)`` from a ticket title stays text. Numbers, and text that is just a
+    number (``-12.5``), are left as they are. Used by every CSV and Excel export, the
+    command line's and the service's alike."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        if _PLAIN_NUMBER.fullmatch(value):
+            return value
+        return "'" + value
+    return value
+
+
+def unescape_cell(text: str) -> str:
+    """The text :func:`safe_cell` escaped, as it was (reading back our own exports)."""
+    if text.startswith("'") and text[1:2] in FORMULA_STARTS and text[1:2] != "":
+        return text[1:]
+    return text
+
+
+def safe_row(cells: Iterable[Any]) -> list[Any]:
+    """A row of cells, each through :func:`safe_cell`."""
+    return [safe_cell(c) for c in cells]
+
+
+def safe_workbook(workbook: Any) -> Any:
+    """Every text cell of an openpyxl workbook passed through :func:`safe_cell` (a cell
+    assigned ``"=…"`` would otherwise be saved as a formula); returns the workbook."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = safe_cell(cell.value)
+    return workbook
+
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV text with a header, ``\\n`` line ends and minimal quoting (byte-stable)."""
+    """CSV text with a header, ``\\n`` line ends and minimal quoting (byte-stable); every cell
+    passes :func:`safe_cell`."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)
     return buf.getvalue()
 
 
@@ -94,7 +136,7 @@ class CsvRow:
 
     def text(self, column: str, required: bool = True) -> str:
         """A cell's text, stripped; empty is an error when ``required``."""
-        value = (self.values.get(column) or "").strip()
+        value = unescape_cell((self.values.get(column) or "").strip())
         if required and not value:
             raise InvalidInput(self.where(column), value, "empty cell")
         return value

@@ -211,10 +211,11 @@ def test_ticket_status_patch_and_filter(
 ) -> None:
     tid = unique("t")
     client.post(f"{API}/tickets", json=ticket_body(tid, site), headers=admin)
-    r = client.patch(f"{API}/tickets/{tid}", json={"status": "in_progress"}, headers=admin)
-    assert r.status_code == 200 and r.json()["status"] == "in_progress"
+    # open → waiting for the customer is a move the ticket lifecycle allows
+    r = client.patch(f"{API}/tickets/{tid}", json={"status": "waiting_customer"}, headers=admin)
+    assert r.status_code == 200 and r.json()["status"] == "waiting_customer"
     r = client.get(
-        f"{API}/tickets", params={"status": "in_progress", "site_id": site}, headers=admin
+        f"{API}/tickets", params={"status": "waiting_customer", "site_id": site}, headers=admin
     )
     assert [t["id"] for t in r.json()["data"]] == [tid]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from pydantic import ValidationError
 
@@ -69,10 +71,11 @@ def test_unknown_field_is_rejected():
     assert one_line(err.value).startswith("colour: 'red'")
 
 
-def test_unknown_skill_is_rejected():
+def test_a_skill_that_is_not_a_path_safe_id_is_rejected():
+    # whether the id is in the catalogue is checked by the data set or request (test_skills_*)
     with pytest.raises(ValidationError) as err:
-        Ticket.model_validate(dict(TICKET, required_skills=["fax_machines"]))
-    assert "required_skills[0]: 'fax_machines'" in one_line(err.value)
+        Ticket.model_validate(dict(TICKET, required_skills=["Fax machines"]))
+    assert "required_skills[0]: 'Fax machines'" in one_line(err.value)
 
 
 def test_onsite_ticket_outside_saratov_and_engels_is_rejected():
@@ -121,3 +124,46 @@ def test_engineer_can_visit_only_with_licence_and_car():
     base = {"id": "e1", "name": "Иван", "base": {"lat": 51.5, "lon": 46.0}}
     assert Engineer.model_validate(dict(base, licence_b=True, has_car=True)).can_visit
     assert not Engineer.model_validate(dict(base, licence_b=True, has_car=False)).can_visit
+
+
+# -- strict types (issue 22) -------------------------------------------------------------------
+
+
+def _error_field(model: type, data: dict) -> str:  # type: ignore[type-arg]
+    with pytest.raises(ValidationError) as err:
+        model.model_validate(data)
+    return ".".join(str(p) for p in err.value.errors()[0]["loc"])
+
+
+_TICKET = {"id": "t1", "site_id": "s1", "created_at": "2026-11-27T16:30+04:00", "duration_min": 45}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"duration_min": True}, "duration_min"),
+        ({"duration_min": "45"}, "duration_min"),
+        ({"created_at": 1_796_000_000}, "created_at"),
+        ({"id": ".."}, "id"),
+        ({"id": "a/b"}, "id"),
+        ({"external_id": "x" * 201}, "external_id"),
+        ({"title": "t" * 4001}, "title"),
+    ],
+)
+def test_a_ticket_refuses_coerced_values_unsafe_ids_and_overlong_text(
+    changes: dict[str, object], field: str
+) -> None:
+    assert _error_field(Ticket, {**_TICKET, **changes}) == field
+
+
+def test_a_ticket_keeps_whole_numbers_written_as_json_numbers() -> None:
+    assert Ticket.model_validate({**_TICKET, "duration_min": 45.0}).duration_min == 45
+
+
+def test_an_engineer_flag_is_true_or_false_only_and_a_shift_time_has_no_offset() -> None:
+    engineer = {"id": "e1", "name": "A", "base": {"lat": 51.5, "lon": 46.0}}
+    assert _error_field(Engineer, {**engineer, "licence_b": 1}) == "licence_b"
+    assert _error_field(Engineer, {**engineer, "base": {"lat": "51.5", "lon": 46}}) == "base.lat"
+    template = {"id": "d", "start": "09:00", "end": "18:00"}
+    assert ShiftTemplate.model_validate(template).start == time(9, 0)
+    assert _error_field(ShiftTemplate, {**template, "end": "18:00+03:00"}) == "end"
