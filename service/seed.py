@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from optimizer.domain import DataSet
+from optimizer.domain import DataSet, default_skills
 from service.db import transaction
 from service.models import (
     AbsenceRow,
     EngineerRow,
     ShiftTemplateRow,
     SiteRow,
+    SkillRow,
     SlaPolicyRow,
     TicketRow,
 )
@@ -53,6 +54,7 @@ def seed(engine: Engine, dataset: DataSet | None = None) -> SeedReport:
     report = SeedReport()
     with transaction(engine) as session:
         for name, items, row_cls in (
+            ("skills", ds.skills if ds.skills is not None else default_skills(), SkillRow),
             ("sla_policies", ds.sla_policies, SlaPolicyRow),
             ("engineers", ds.engineers, EngineerRow),
             ("sites", ds.sites, SiteRow),

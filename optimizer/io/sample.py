@@ -23,8 +23,12 @@ from optimizer.domain import (
     Engineer,
     ShiftTemplate,
     Site,
+    SkillCatalogue,
+    SkillEntry,
     SlaPolicy,
     Ticket,
+    default_catalogue,
+    default_skills,
 )
 from optimizer.errors import InvalidInput
 from optimizer.io.tables import (
@@ -58,6 +62,7 @@ __all__ = [
     "SAMPLE_NOW",
     "SHIFT_TEMPLATES_JSON",
     "SITES_CSV",
+    "SKILLS_JSON",
     "SLA_POLICIES_JSON",
     "TICKET_HISTORY_CSV",
     "load_open_tickets",
@@ -69,6 +74,7 @@ __all__ = [
     "read_open_tickets_json",
     "read_shift_templates_json",
     "read_sites_csv",
+    "read_skills_json",
     "read_sla_policies_json",
     "read_ticket_history_csv",
     "sample_dir",
@@ -87,7 +93,9 @@ ABSENCES_CSV = "absences.csv"
 SHIFT_TEMPLATES_JSON = "shift_templates.json"
 TICKET_HISTORY_CSV = "ticket_history.csv"
 OPEN_TICKETS_JSON = "open_tickets.json"
+SKILLS_JSON = "skills.json"
 SAMPLE_FILES: tuple[str, ...] = (
+    SKILLS_JSON,
     SLA_POLICIES_JSON,
     SITES_CSV,
     ENGINEERS_JSON,
@@ -114,16 +122,20 @@ def sample_dir(data_dir: Path | str | None = None) -> Path:
 
 
 def load_sample_dataset(data_dir: Path | str | None = None) -> DataSet:
-    """Policies, sites, engineers, absences, shift templates and the open tickets, validated
-    together (unique ids, resolved references)."""
+    """The skills catalogue, policies, sites, engineers, absences, shift templates and the open
+    tickets, validated together (unique ids, resolved references, known skills). A folder
+    without ``skills.json`` uses the built-in skills catalogue."""
     d = sample_dir(data_dir)
+    skills = read_skills_json(d / SKILLS_JSON) if (d / SKILLS_JSON).exists() else None
+    catalogue = SkillCatalogue.of(skills)
     return DataSet(
+        skills=skills,
         sla_policies=read_sla_policies_json(d / SLA_POLICIES_JSON),
         sites=read_sites_csv(d / SITES_CSV),
-        engineers=read_engineers_json(d / ENGINEERS_JSON),
+        engineers=read_engineers_json(d / ENGINEERS_JSON, catalogue),
         absences=read_absences_csv(d / ABSENCES_CSV),
         shift_templates=read_shift_templates_json(d / SHIFT_TEMPLATES_JSON),
-        tickets=read_open_tickets_json(d / OPEN_TICKETS_JSON),
+        tickets=read_open_tickets_json(d / OPEN_TICKETS_JSON, catalogue),
     )
 
 
@@ -149,10 +161,16 @@ def load_sample(data_dir: Path | str | None = None, seed: int = -1) -> SampleDat
         shift_templates=ds.shift_templates,
         open_tickets=ds.tickets,
         history=load_ticket_history(data_dir),
+        skills=ds.skills if ds.skills is not None else default_skills(),
     )
 
 
 # -- JSON files ---------------------------------------------------------------------------------
+
+
+def read_skills_json(path: Path) -> list[SkillEntry]:
+    """The skills catalogue from a JSON list of ``{id, name_ru, name_en}``."""
+    return read_json_models(path, SkillEntry)
 
 
 def read_sla_policies_json(path: Path) -> list[SlaPolicy]:
@@ -160,9 +178,13 @@ def read_sla_policies_json(path: Path) -> list[SlaPolicy]:
     return read_json_models(path, SlaPolicy)
 
 
-def read_engineers_json(path: Path) -> list[Engineer]:
-    """Engineers from a JSON list."""
-    return read_json_models(path, Engineer)
+def read_engineers_json(path: Path, catalogue: SkillCatalogue | None = None) -> list[Engineer]:
+    """Engineers from a JSON list; their skills are in ``catalogue`` (the built-in one by
+    default), an unknown one named by file and item."""
+    engineers = read_json_models(path, Engineer)
+    for i, e in enumerate(engineers):
+        (catalogue or default_catalogue()).check(e.skills, f"{path.name}[{i}].skills")
+    return engineers
 
 
 def read_shift_templates_json(path: Path) -> list[ShiftTemplate]:
@@ -170,9 +192,15 @@ def read_shift_templates_json(path: Path) -> list[ShiftTemplate]:
     return read_json_models(path, ShiftTemplate)
 
 
-def read_open_tickets_json(path: Path) -> list[Ticket]:
-    """Tickets from a JSON list."""
-    return read_json_models(path, Ticket)
+def read_open_tickets_json(path: Path, catalogue: SkillCatalogue | None = None) -> list[Ticket]:
+    """Tickets from a JSON list; their required skills are in ``catalogue`` (the built-in one
+    by default), an unknown one named by file and item."""
+    tickets = read_json_models(path, Ticket)
+    for i, t in enumerate(tickets):
+        (catalogue or default_catalogue()).check(
+            t.required_skills, f"{path.name}[{i}].required_skills"
+        )
+    return tickets
 
 
 # -- sites.csv ----------------------------------------------------------------------------------
@@ -308,6 +336,7 @@ def ticket_history_csv(history: pd.DataFrame) -> str:
 def sample_texts(sample: SampleData) -> dict[str, str]:
     """File name → text of every sample file (what ``write_sample`` writes)."""
     return {
+        SKILLS_JSON: models_json(sample.skills),
         SLA_POLICIES_JSON: models_json(sample.sla_policies),
         SITES_CSV: sites_csv(sample.sites),
         ENGINEERS_JSON: models_json(sample.engineers),
@@ -319,6 +348,6 @@ def sample_texts(sample: SampleData) -> dict[str, str]:
 
 
 def write_sample(sample: SampleData, out_dir: Path | str) -> list[Path]:
-    """Write the seven sample files into ``out_dir`` (created if needed); returns the paths."""
+    """Write the eight sample files into ``out_dir`` (created if needed); returns the paths."""
     out = Path(out_dir)
     return [write_text(out / name, text) for name, text in sample_texts(sample).items()]

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from optimizer.calendar import TZ
 from optimizer.domain.base import Absence, Engineer
-from optimizer.domain.common import AbsenceKind, Location, Skill
+from optimizer.domain.common import AbsenceKind, Location
 from optimizer.domain.roster import (
     Recommendation,
     Roster,
@@ -22,22 +22,10 @@ from optimizer.domain.roster import (
     ShortfallCell,
     ShortfallReport,
 )
+from optimizer.domain.skills import SkillCatalogue, skill_name
 from optimizer.domain.staffing import SKILL_PREFIX
 from optimizer.errors import InfeasibleRequest
 
-SKILL_NAMES = {
-    "ru": {
-        "asterisk_dialplan": "диалплан Asterisk",
-        "sip_trunks": "SIP-транки",
-        "gateways": "шлюзы",
-        "ip_phones": "IP-телефоны",
-        "network_vpn": "сеть и VPN",
-        "linux_server": "Linux-сервер",
-        "crm_integration": "интеграция с CRM",
-        "call_center": "колл-центр",
-    },
-    "en": {s.value: s.value.replace("_", " ") for s in Skill},
-}
 WEEKDAYS_PLURAL = {
     "ru": ["по понедельникам", "по вторникам", "по средам", "по четвергам", "по пятницам",
            "по субботам", "по воскресеньям"],
@@ -80,13 +68,17 @@ def shortfall_report(
     verify: bool = False,
     solver: Solver | None = None,
     max_recommendations: int = 5,
+    catalogue: SkillCatalogue | None = None,
 ) -> ShortfallReport:
     """Totals, the hour-by-hour table and recommendations.
 
     With ``request`` the report also proposes vacation moves; with ``verify`` every
     recommendation is re-solved (``solver``, by default :func:`optimizer.roster.solve` with
-    the request's limits) and its measured gain replaces the estimate.
+    the request's limits) and its measured gain replaces the estimate. Skills are named from
+    ``catalogue``, else the request's, else the built-in one.
     """
+    if catalogue is None and request is not None:
+        catalogue = SkillCatalogue.of(request.skills)
     cells = shortfall_cells(roster)
     by_group: dict[str, float] = defaultdict(float)
     by_weekday: dict[int, float] = defaultdict(float)
@@ -96,7 +88,7 @@ def shortfall_report(
         by_weekday[c.date.weekday()] += c.person_hours
         by_date[c.date] += c.person_hours
     total = round(sum(c.person_hours for c in cells), 2)
-    recs = staffing_recommendations(cells, roster, lang)[:max_recommendations]
+    recs = staffing_recommendations(cells, roster, lang, catalogue)[:max_recommendations]
     if request is not None:
         recs += vacation_recommendations(roster, request, lang, solver)
         if verify:
@@ -110,14 +102,18 @@ def shortfall_report(
         by_date={k: round(v, 2) for k, v in sorted(by_date.items())},
         cells=cells,
         recommendations=recs[:max_recommendations],
-        summary=_summary(total, by_group, lang),
+        summary=_summary(total, by_group, lang, catalogue),
     )
 
 
-def _summary(total: float, by_group: dict[str, float], lang: str) -> str:
+def _summary(
+    total: float, by_group: dict[str, float], lang: str, catalogue: SkillCatalogue | None
+) -> str:
     if total <= 0:
         return "Нехватки нет." if lang == "ru" else "No shortfall."
-    parts = ", ".join(f"{group_label(g, lang)} {h:g}" for g, h in sorted(by_group.items()))
+    parts = ", ".join(
+        f"{group_label(g, lang, catalogue)} {h:g}" for g, h in sorted(by_group.items())
+    )
     if lang == "ru":
         return f"Нехватка {total:g} чел.-ч: {parts}."
     return f"Shortfall {total:g} person-hours: {parts}."
@@ -127,7 +123,10 @@ def _summary(total: float, by_group: dict[str, float], lang: str) -> str:
 
 
 def staffing_recommendations(
-    cells: list[ShortfallCell], roster: Roster, lang: str = "ru"
+    cells: list[ShortfallCell],
+    roster: Roster,
+    lang: str = "ru",
+    catalogue: SkillCatalogue | None = None,
 ) -> list[Recommendation]:
     """Recurring shortfall (same weekday and hours on two or more dates) becomes "+N engineer
     with … on <weekdays> h1–h2"; one-off shortfall "+N engineer … on <dates> h1–h2"."""
@@ -151,11 +150,13 @@ def staffing_recommendations(
     for (h1, h2, groups), wds in recurring.items():
         when = ", ".join(WEEKDAYS_PLURAL[lang][w] for w in sorted(wds))
         out.append(
-            _add_engineer(groups, f"{when} {h1:02d}–{h2:02d}", gains[(h1, h2, groups)], lang)
+            _add_engineer(
+                groups, f"{when} {h1:02d}–{h2:02d}", gains[(h1, h2, groups)], lang, catalogue
+            )
         )
     for (d1, d2, h1, h2, groups), gain in _date_ranges(one_off, hours).items():
         span = d1.strftime("%d.%m") if d1 == d2 else f"{d1:%d.%m}–{d2:%d.%m}"
-        out.append(_add_engineer(groups, f"{span} {h1:02d}–{h2:02d}", gain, lang))
+        out.append(_add_engineer(groups, f"{span} {h1:02d}–{h2:02d}", gain, lang, catalogue))
     out.sort(key=lambda r: -r.gain_person_hours)
     return out
 
@@ -223,21 +224,29 @@ def _date_ranges(
 
 
 def _add_engineer(
-    groups: tuple[tuple[str, int], ...], when: str, gain: float, lang: str
+    groups: tuple[tuple[str, int], ...],
+    when: str,
+    gain: float,
+    lang: str,
+    catalogue: SkillCatalogue | None = None,
 ) -> Recommendation:
     n = max(k for _, k in groups)
     names = [g for g, _ in groups]
-    text = f"+{n} {engineer_description(names, lang, n)}, {when}"
+    text = f"+{n} {engineer_description(names, lang, n, catalogue)}, {when}"
     return Recommendation(
         kind="add_engineer", text=text, gain_person_hours=round(gain, 2), groups=names
     )
 
 
-def engineer_description(groups: list[str], lang: str = "ru", count: int = 1) -> str:
+def engineer_description(
+    groups: list[str], lang: str = "ru", count: int = 1, catalogue: SkillCatalogue | None = None
+) -> str:
     """The hire the short groups call for, e.g. "visit-capable engineer with gateways
-    skills"."""
+    skills" (skill names from ``catalogue``, the built-in one by default)."""
     skills = [
-        SKILL_NAMES[lang][g[len(SKILL_PREFIX) :]] for g in groups if g.startswith(SKILL_PREFIX)
+        skill_name(g[len(SKILL_PREFIX) :], lang, catalogue)
+        for g in groups
+        if g.startswith(SKILL_PREFIX)
     ]
     visit = [g for g in groups if g.startswith("visit")]
     bank = {"visit:right": ("Саратов", "Saratov"), "visit:left": ("Энгельс", "Engels")}
@@ -267,10 +276,11 @@ def _ru_plural(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
-def group_label(group: str, lang: str = "ru") -> str:
-    """A group's name for people."""
+def group_label(group: str, lang: str = "ru", catalogue: SkillCatalogue | None = None) -> str:
+    """A group's name for people (a skill's name from ``catalogue``, the built-in one by
+    default)."""
     if group.startswith(SKILL_PREFIX):
-        return SKILL_NAMES[lang][group[len(SKILL_PREFIX) :]]
+        return skill_name(group[len(SKILL_PREFIX) :], lang, catalogue)
     ru = {
         "all": "все",
         "visit": "выезды",
@@ -391,7 +401,7 @@ def verify_recommendation(
 
 def virtual_engineer(groups: list[str], request: RosterRequest) -> Engineer:
     """A hypothetical hire with the skills and car the groups ask for."""
-    skills = [Skill(g[len(SKILL_PREFIX) :]) for g in groups if g.startswith(SKILL_PREFIX)]
+    skills = [g[len(SKILL_PREFIX) :] for g in groups if g.startswith(SKILL_PREFIX)]
     visit = any(g.startswith("visit") for g in groups)
     base = next((e.base for e in request.engineers), Location(lat=51.533, lon=46.034))
     if "visit:left" in groups:

@@ -2,22 +2,28 @@
 
 Engineers, absences (with the 2027 vacation plan) and shift templates come from the sample
 data set. Requirements come from the staffing engine (Erlang C per hour and group on the
-forecast of the ticket history) when it is available, plus a weekend and holiday on-call
-duty (one engineer ready for urgent tickets 10:00–16:00). Without the staffing engine a
-documented default pattern is used (:func:`default_requirements`).
+forecast of the ticket history), plus a weekend and holiday on-call duty (one engineer ready
+for urgent tickets 10:00–16:00); without them (``use_staffing=False``) a documented default
+pattern is used (:func:`default_requirements`).
 """
 
 from __future__ import annotations
 
 import calendar as _calendar
+import random
 import re
 from datetime import date, datetime, time, timedelta
 
 from optimizer.calendar import TZ
-from optimizer.domain.common import Skill
+from optimizer.domain.base import Absence, Engineer
+from optimizer.domain.common import AbsenceKind, Location
 from optimizer.domain.roster import RosterRequest
+from optimizer.domain.skills import default_skill_ids
 from optimizer.domain.staffing import CoverageRequirement, skill_group
 from optimizer.errors import InvalidInput
+from optimizer.io.sample import load_sample_dataset, load_ticket_history
+from optimizer.staffing.forecast import forecast_arrivals
+from optimizer.staffing.requirements import requirements
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -55,20 +61,13 @@ def default_requirements() -> list[CoverageRequirement]:
             CoverageRequirement(
                 weekday=wd, start=time(10), end=time(16), group=skill_group(s), required=1
             )
-            for s in Skill
+            for s in default_skill_ids()
         ]
     return rows + on_call_requirements()
 
 
-def staffing_requirements(first: date, last: date) -> list[CoverageRequirement] | None:
-    """Requirements per date from the staffing engine on the sample history, or None when the
-    engine or the history is not available."""
-    try:
-        from optimizer.io.sample import load_ticket_history
-        from optimizer.staffing.forecast import forecast_arrivals
-        from optimizer.staffing.requirements import requirements
-    except ImportError:
-        return None
+def staffing_requirements(first: date, last: date) -> list[CoverageRequirement]:
+    """Requirements per date from the staffing engine on the sample history."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     return requirements(forecast_arrivals(load_ticket_history()), dates=days)
 
@@ -81,12 +80,12 @@ def sample_roster_request(
     seed: int = 0,
 ) -> RosterRequest:
     """The sample department's roster request for ``month`` (``YYYY-MM``)."""
-    from optimizer.io.sample import load_sample_dataset
-
     first, last = month_bounds(month)
     ds = load_sample_dataset()
-    reqs = staffing_requirements(first, last) if use_staffing else None
-    reqs = default_requirements() if reqs is None else reqs + on_call_requirements()
+    if use_staffing:
+        reqs = staffing_requirements(first, last) + on_call_requirements()
+    else:
+        reqs = default_requirements()
     return RosterRequest(
         start=first,
         end=last,
@@ -111,17 +110,11 @@ def synthetic_roster_request(
     """A larger department for benchmarks: ``n_engineers`` with random skills (2–4), half
     with a car, half consenting to weekend duty, each with a 14-day vacation somewhere in the
     period; the sample templates; requirements scaled from :func:`default_requirements`."""
-    import random
-
-    from optimizer.domain.base import Absence, Engineer
-    from optimizer.domain.common import AbsenceKind, Location
-    from optimizer.io.sample import load_sample_dataset
-
     rng = random.Random(seed)
     year, mon = start.year, start.month + months
     year, mon = year + (mon - 1) // 12, (mon - 1) % 12 + 1
     end = date(year, mon, 1) - timedelta(days=1)
-    skills = list(Skill)
+    skills = list(default_skill_ids())
     engineers, absences = [], []
     n_days = (end - start).days + 1
     for i in range(n_engineers):

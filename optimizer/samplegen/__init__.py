@@ -8,12 +8,22 @@ same seed gives the same data; :mod:`optimizer.io.sample` writes and reads the f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from optimizer.domain import Absence, DataSet, Engineer, ShiftTemplate, Site, SlaPolicy, Ticket
+from optimizer.domain import (
+    Absence,
+    DataSet,
+    Engineer,
+    ShiftTemplate,
+    Site,
+    SkillEntry,
+    SlaPolicy,
+    Ticket,
+    default_skills,
+)
 from optimizer.errors import InvalidInput
 from optimizer.samplegen.absences import generate_absences
 from optimizer.samplegen.catalog import ENGINEERS, SAMPLE_NOW, SHIFT_TEMPLATES, SLA_POLICIES
@@ -47,6 +57,8 @@ class SampleData:
     shift_templates: list[ShiftTemplate]
     open_tickets: list[Ticket]
     history: pd.DataFrame
+    skills: list[SkillEntry] = field(default_factory=default_skills)
+    """The department's skills catalogue: the built-in one."""
 
     def dataset(self) -> DataSet:
         """The master data with the open tickets as a validated :class:`DataSet`."""
@@ -57,6 +69,7 @@ class SampleData:
             absences=self.absences,
             shift_templates=self.shift_templates,
             tickets=self.open_tickets,
+            skills=self.skills,
         )
 
 
@@ -84,4 +97,5 @@ def generate(seed: int = DEFAULT_SEED) -> SampleData:
         shift_templates=templates,
         open_tickets=open_tickets,
         history=history_frame(tickets),
+        skills=default_skills(),
     )

@@ -15,7 +15,6 @@ from optimizer.domain import (
     Priority,
     ShiftKind,
     ShiftTemplate,
-    Skill,
     SlaPolicy,
 )
 
@@ -56,12 +55,11 @@ SLA_POLICIES: list[SlaPolicy] = [
     ),
 ]
 
-S = Skill
 ENGINEERS: list[Engineer] = [
     Engineer(
         id="e01",
         name="Иван Петров",
-        skills=[S.asterisk_dialplan, S.sip_trunks, S.call_center, S.linux_server],
+        skills=["asterisk_dialplan", "sip_trunks", "call_center", "linux_server"],
         licence_b=True,
         has_car=True,
         base=Location(lat=51.53312, lon=46.00871),
@@ -72,7 +70,7 @@ ENGINEERS: list[Engineer] = [
     Engineer(
         id="e02",
         name="Алексей Смирнов",
-        skills=[S.sip_trunks, S.gateways, S.ip_phones, S.network_vpn],
+        skills=["sip_trunks", "gateways", "ip_phones", "network_vpn"],
         licence_b=True,
         has_car=True,
         base=Location(lat=51.49852, lon=46.12610),
@@ -83,7 +81,7 @@ ENGINEERS: list[Engineer] = [
     Engineer(
         id="e03",
         name="Дмитрий Кузнецов",
-        skills=[S.ip_phones, S.gateways, S.network_vpn, S.linux_server],
+        skills=["ip_phones", "gateways", "network_vpn", "linux_server"],
         licence_b=True,
         has_car=True,
         base=Location(lat=51.56745, lon=45.98021),
@@ -93,7 +91,7 @@ ENGINEERS: list[Engineer] = [
     Engineer(
         id="e04",
         name="Сергей Волков",
-        skills=[S.linux_server, S.network_vpn, S.asterisk_dialplan, S.crm_integration],
+        skills=["linux_server", "network_vpn", "asterisk_dialplan", "crm_integration"],
         licence_b=True,
         has_car=False,
         base=Location(lat=51.52203, lon=46.02154),
@@ -103,7 +101,7 @@ ENGINEERS: list[Engineer] = [
     Engineer(
         id="e05",
         name="Мария Соколова",
-        skills=[S.crm_integration, S.call_center, S.asterisk_dialplan],
+        skills=["crm_integration", "call_center", "asterisk_dialplan"],
         licence_b=False,
         has_car=False,
         base=Location(lat=51.54590, lon=46.01432),
@@ -113,7 +111,7 @@ ENGINEERS: list[Engineer] = [
     Engineer(
         id="e06",
         name="Андрей Морозов",
-        skills=[S.asterisk_dialplan, S.sip_trunks, S.gateways, S.ip_phones],
+        skills=["asterisk_dialplan", "sip_trunks", "gateways", "ip_phones"],
         licence_b=True,
         has_car=True,
         base=Location(lat=51.51076, lon=45.99388),
@@ -124,7 +122,7 @@ ENGINEERS: list[Engineer] = [
     Engineer(
         id="e07",
         name="Ольга Новикова",
-        skills=[S.call_center, S.crm_integration, S.asterisk_dialplan, S.ip_phones],
+        skills=["call_center", "crm_integration", "asterisk_dialplan", "ip_phones"],
         licence_b=False,
         has_car=False,
         base=Location(lat=51.48761, lon=46.14235),
@@ -134,7 +132,7 @@ ENGINEERS: list[Engineer] = [
     Engineer(
         id="e08",
         name="Никита Лебедев",
-        skills=[S.linux_server, S.network_vpn, S.sip_trunks],
+        skills=["linux_server", "network_vpn", "sip_trunks"],
         licence_b=True,
         has_car=False,
         base=Location(lat=51.58213, lon=45.96534),
@@ -207,7 +205,7 @@ class Category:
     in Saratov and Engels."""
 
     name: str
-    skills: tuple[Skill, ...]
+    skills: tuple[str, ...]
     weight: float
     median_min: float
     sigma: float
@@ -219,44 +217,44 @@ class Category:
 
 CATEGORIES: tuple[Category, ...] = (
     Category(
-        "sip_trunk_down", (S.sip_trunks,), 0.08, 40, 0.55, 0.5, 0.05, 0.0,
+        "sip_trunk_down", ("sip_trunks",), 0.08, 40, 0.55, 0.5, 0.05, 0.0,
         ("Нет входящих звонков, SIP-транк не регистрируется",
          "Пропала связь с оператором, транк недоступен"),
     ),
     Category(
-        "dialplan_change", (S.asterisk_dialplan,), 0.20, 30, 0.6, 0.01, 0.0, 0.35,
+        "dialplan_change", ("asterisk_dialplan",), 0.20, 30, 0.6, 0.01, 0.0, 0.35,
         ("Изменить маршрутизацию входящих звонков", "Добавить правило исходящей связи"),
     ),
     Category(
-        "new_phone", (S.ip_phones,), 0.12, 40, 0.5, 0.0, 0.45, 0.65,
+        "new_phone", ("ip_phones",), 0.12, 40, 0.5, 0.0, 0.45, 0.65,
         ("Подключить новый IP-телефон", "Настроить телефоны на новых рабочих местах"),
     ),
     Category(
-        "gateway", (S.gateways,), 0.08, 60, 0.6, 0.08, 0.35, 0.35,
+        "gateway", ("gateways",), 0.08, 60, 0.6, 0.08, 0.35, 0.35,
         ("Не работает GSM/FXO-шлюз", "Настроить новый голосовой шлюз"),
     ),
     Category(
-        "queue_setup", (S.call_center, S.asterisk_dialplan), 0.10, 45, 0.6, 0.02, 0.0, 0.45,
+        "queue_setup", ("call_center", "asterisk_dialplan"), 0.10, 45, 0.6, 0.02, 0.0, 0.45,
         ("Настроить очередь операторов", "Изменить стратегию распределения звонков"),
     ),
     Category(
-        "crm_integration", (S.crm_integration,), 0.07, 90, 0.7, 0.02, 0.0, 0.5,
+        "crm_integration", ("crm_integration",), 0.07, 90, 0.7, 0.02, 0.0, 0.5,
         ("Не отображаются звонки в CRM", "Интеграция телефонии с CRM"),
     ),
     Category(
-        "network_vpn", (S.network_vpn,), 0.10, 45, 0.6, 0.10, 0.20, 0.10,
+        "network_vpn", ("network_vpn",), 0.10, 45, 0.6, 0.10, 0.20, 0.10,
         ("Удалённый офис не видит АТС по VPN", "Обрывы голоса, проверить сеть"),
     ),
     Category(
-        "server", (S.linux_server,), 0.10, 60, 0.7, 0.12, 0.15, 0.10,
+        "server", ("linux_server",), 0.10, 60, 0.7, 0.12, 0.15, 0.10,
         ("Сервер АТС не отвечает", "Заканчивается место на диске сервера АТС"),
     ),
     Category(
-        "greeting", (S.asterisk_dialplan,), 0.08, 15, 0.5, 0.0, 0.0, 0.55,
+        "greeting", ("asterisk_dialplan",), 0.08, 15, 0.5, 0.0, 0.0, 0.55,
         ("Заменить приветствие в голосовом меню", "Записать новое голосовое меню"),
     ),
     Category(
-        "ip_phone_fault", (S.ip_phones,), 0.07, 30, 0.5, 0.02, 0.30, 0.0,
+        "ip_phone_fault", ("ip_phones",), 0.07, 30, 0.5, 0.02, 0.30, 0.0,
         ("Телефон не регистрируется", "Нет звука на IP-телефоне"),
     ),
 )  # fmt: skip
@@ -428,7 +426,6 @@ VACATION_PLAN: dict[int, dict[str, tuple[tuple[int, int], ...]]] = {
 """Per year and engineer: (month, vacation days) of each part; the first part is the ≥ 14-day
 one (art. 125), parts sum to 28 calendar days (art. 115). The start week is drawn at random."""
 
-VACATION_DAYS_PER_YEAR = 28
 MAX_OFF_AT_ONCE = 2
 MAX_VISITORS_OFF_AT_ONCE = 1
 

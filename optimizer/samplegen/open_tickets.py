@@ -94,7 +94,7 @@ def present_engineer(
             and a.start <= SAMPLE_NOW < a.end
             for a in absences
         )
-        if not away and set(skills) <= {s.value for s in e.skills}:
+        if not away and set(skills) <= set(e.skills):
             return e
     raise ValueError("no engineer present with the pinned ticket's skills")  # pragma: no cover
 
@@ -149,7 +149,7 @@ def pinned_draft(
     d = Draft(PINNED_CREATED, site, category_named("sip_trunk_down"))
     d.priority = Priority.urgent
     d.duration = draw_duration(d.category, float(rng.standard_normal()))
-    eng = present_engineer(engineers, absences, tuple(s.value for s in d.category.skills))
+    eng = present_engineer(engineers, absences, tuple(d.category.skills))
     d.pinned = Pin(engineer_id=eng.id, start=PINNED_START)
     return d
 

@@ -51,7 +51,7 @@ def history_frame(tickets: list[HistoryTicket]) -> pd.DataFrame:
                 "kind": t.kind.value,
                 "mode": t.mode.value,
                 "category": t.category.name,
-                "required_skills": SKILL_SEPARATOR.join(s.value for s in t.category.skills),
+                "required_skills": SKILL_SEPARATOR.join(t.category.skills),
                 "duration_min": t.duration_min,
                 "deadline": t.deadline,
                 "started_at": t.started_at,

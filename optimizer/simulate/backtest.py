@@ -38,9 +38,9 @@ from optimizer.simulate.model import (
     BacktestSummary,
     RecordedTickets,
     SiteTable,
+    SkillBits,
     SlaTable,
     TicketMix,
-    skill_mask,
 )
 
 WARMUP_DAYS = 7
@@ -83,20 +83,26 @@ class RecordedPeriod:
         """The warm-up and the month."""
         return float(WARMUP_DAYS + (self.last_day - self.first_day).days + 1)
 
-    def tickets(self, sites: SiteTable, clock: SimClock, multiplier: float) -> RecordedTickets:
+    def tickets(
+        self, sites: SiteTable, clock: SimClock, multiplier: float, skills: SkillBits
+    ) -> RecordedTickets:
         """The recorded tickets as simulation arrays (a demand multiplier below 1 thins them;
-        above 1 the extra demand comes from the fitted profile, as for the sample base)."""
+        above 1 the extra demand comes from the fitted profile, as for the sample base); their
+        required skills as masks of ``skills``."""
         h = self.history
         h = h[_minutes(h["created_at"], clock) < clock.days * MINUTES_PER_DAY]
         index = {s: i for i, s in enumerate(sites.ids)}
         cats = {c: i for i, c in enumerate(self.mix.categories)}
+        known = set(skills.ids)
         return RecordedTickets(
             created=_minutes(h["created_at"], clock),
             site=np.array([index[s] for s in h["site_id"]], dtype=np.int64),
             priority=_codes(h["priority"], [p.value for p in PRIORITIES]),
             kind=_codes(h["kind"], list(KINDS)),
             mode=_codes(h["mode"], list(MODES)),
-            skills=np.array([skill_mask(skills_of(v)) for v in h["required_skills"]]),
+            skills=np.array(
+                [skills.mask(skills_of(v, known)) for v in h["required_skills"]], dtype=np.int64
+            ),
             duration=h["duration_min"].to_numpy(dtype=float),
             category=np.array([cats.get(str(c), 0) for c in h["category"]], dtype=np.int64),
             thin=min(1.0, multiplier),

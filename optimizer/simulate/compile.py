@@ -2,8 +2,9 @@
 
 Every reference is checked here, before any replication runs: engineers named by
 ``remove_engineers``, ``absences``, ``cars_out``, ``weekend_on_call`` and ``add_engineers.like``
-must exist in the scenario's department, and ``add_clients.city`` must be a city of the base's
-sites; the error names the field (``scenarios[1].changes.remove_engineers[0]``).
+must exist in the scenario's department, ``add_clients.city`` must be a city of the base's
+sites, and a hire's skills must be in the base's skills catalogue or the scenario's own
+``skills``; the error names the field (``scenarios[1].changes.remove_engineers[0]``).
 
 The pieces live in their own modules: :mod:`~optimizer.simulate.synthetic` (the M/M/c base),
 :mod:`~optimizer.simulate.staff` (who works, absences), :mod:`~optimizer.simulate.shifts`
@@ -26,7 +27,7 @@ from optimizer.errors import InvalidInput
 from optimizer.simulate.backtest import recorded_period
 from optimizer.simulate.clock import MINUTES_PER_DAY, SimClock
 from optimizer.simulate.fitted import BaseData
-from optimizer.simulate.model import EngineerPlan, PhoneSpec, Shift, SimModel, skill_mask
+from optimizer.simulate.model import EngineerPlan, PhoneSpec, Shift, SimModel, SkillBits
 from optimizer.simulate.roster import roster_shifts
 from optimizer.simulate.shifts import (
     on_call_days,
@@ -108,17 +109,21 @@ def compile_sample(scenario: Scenario, base: BaseData, path: str) -> SimModel:
     clock = SimClock.build(start, days)
     hours = math.ceil((horizon + tail) / 60)
 
-    engineers = scenario_engineers(ds, ch, path)
+    catalogue = scenario.catalogue(base.catalogue, path)
+    engineers = scenario_engineers(ds, ch, path, base.skills.ids)
+    skills = base.skills.extended(
+        catalogue, [s for e in engineers for s in e.skills], f"{path}.changes.add_engineers"
+    )
     locations: list[Location] = [s.location for s in ds.sites]
     base_loc: dict[str, int] = {}
     for e in engineers:
         base_loc[e.id] = len(locations)
         locations.append(e.base)
     if scenario.engineers_from == EngineerSource.roster:
-        shifts = roster_shifts(base, engineers, clock, horizon + tail, path)
+        shifts = roster_shifts(base, engineers, clock, horizon + tail, catalogue, path)
     else:
         shifts = template_shifts(ds.shift_templates, engineers, clock, horizon + tail)
-    plans = engineer_plans(scenario, ds, engineers, shifts, base_loc, clock, horizon, path)
+    plans = engineer_plans(scenario, ds, engineers, shifts, base_loc, clock, horizon, skills, path)
     sites, streams = sites_and_streams(scenario, base, clock, hours, locations, path)
     sla = sla_table(ds, ch)
     if period is not None:
@@ -149,7 +154,8 @@ def compile_sample(scenario: Scenario, base: BaseData, path: str) -> SimModel:
         ),
         sick_rate=sick_rate(scenario, backtest=period is not None),
         lunch_min=float(scenario_lunch(ds)),
-        recorded=period.tickets(sites, clock, ch.demand_multiplier) if period else None,
+        skills=skills,
+        recorded=period.tickets(sites, clock, ch.demand_multiplier, skills) if period else None,
         backtest=period.summary(clock, sites, sla) if period is not None else None,
     )
 
@@ -170,6 +176,7 @@ def engineer_plans(
     base_loc: dict[str, int],
     clock: SimClock,
     horizon: float,
+    skills: SkillBits,
     path: str,
 ) -> tuple[EngineerPlan, ...]:
     """Each engineer's plan: day shifts with lunch cut out, on-call duty, absences, car."""
@@ -188,7 +195,7 @@ def engineer_plans(
         plans.append(
             EngineerPlan(
                 id=e.id,
-                skills=skill_mask(e.skills),
+                skills=skills.mask(e.skills),
                 can_visit=e.can_visit,
                 base=base_loc[e.id],
                 cost_per_hour=e.cost_per_hour_rub,

@@ -12,15 +12,17 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
 from optimizer.domain.common import VISIT_CITIES, Skill
+from optimizer.domain.skills import SkillCatalogue
 from optimizer.errors import InvalidInput
 from optimizer.simulate.clock import SimClock
-from optimizer.simulate.model import PRIORITIES, TicketMix, skill_mask
+from optimizer.simulate.model import PRIORITIES, SkillBits, TicketMix
 from optimizer.staffing.forecast import ArrivalForecast
 
 MIN_CATEGORY_TICKETS = 5
@@ -51,13 +53,21 @@ def hourly_rates(
     return out[:hours]
 
 
-def skills_of(value: object) -> tuple[str, ...]:
-    """Required skills of a history row: a ``;``-separated string or a list."""
+def skills_of(value: object, known: Collection[str]) -> tuple[str, ...]:
+    """Required skills of a history row (a ``;``-separated string or a list) that are in
+    ``known``; a skill the department's catalogue does not hold any more is left out."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ()
     parts = value.split(";") if isinstance(value, str) else [str(v) for v in value]  # type: ignore[attr-defined]
-    known = {s.value for s in Skill}
     return tuple(sorted(p.strip() for p in parts if p.strip() in known))
+
+
+def history_skills(history: pd.DataFrame, catalogue: SkillCatalogue) -> set[str]:
+    """Every skill of ``catalogue`` that a ticket of the history requires."""
+    if "required_skills" not in history:
+        return set()
+    known = set(catalogue.ids)
+    return {s for v in history["required_skills"] for s in skills_of(v, known)}
 
 
 def _distribution(values: pd.Series, levels: list[str]) -> np.ndarray:
@@ -67,8 +77,9 @@ def _distribution(values: pd.Series, levels: list[str]) -> np.ndarray:
     return counts / total if total > 0 else np.full(len(levels), 1.0 / len(levels))
 
 
-def fit_ticket_mix(history: pd.DataFrame) -> TicketMix:
-    """Fit the ticket mix per category from the ticket history (see the module docstring)."""
+def fit_ticket_mix(history: pd.DataFrame, skills: SkillBits) -> TicketMix:
+    """Fit the ticket mix per category from the ticket history (see the module docstring);
+    required skills become masks of ``skills`` (skills without a bit are left out)."""
     if history.empty:
         raise InvalidInput("history", "0 rows", "the ticket history is empty")
     df = history
@@ -89,7 +100,10 @@ def fit_ticket_mix(history: pd.DataFrame) -> TicketMix:
         if "site_city" in df
         else pd.Series([""] * len(df), index=df.index)
     )
-    masks = np.array([skill_mask(skills_of(v)) for v in df["required_skills"]], dtype=np.int64)
+    known = set(skills.ids)
+    masks = np.array(
+        [skills.mask(skills_of(v, known)) for v in df["required_skills"]], dtype=np.int64
+    )
     duration = pd.to_numeric(df["duration_min"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(duration) & (duration > 0)
     logs = np.log(np.where(ok, duration, 1.0))
@@ -137,15 +151,16 @@ def fit_ticket_mix(history: pd.DataFrame) -> TicketMix:
     )
 
 
-def synthetic_mix(mean_duration_min: float, skill: Skill = Skill.asterisk_dialplan) -> TicketMix:
-    """The M/M/c ticket: normal priority, maintenance, remote, one skill, exponential duration."""
+def synthetic_mix(mean_duration_min: float, skills: SkillBits, skill: Skill) -> TicketMix:
+    """The M/M/c ticket: normal priority, maintenance, remote, one skill (a bit of
+    ``skills``), exponential duration."""
     return TicketMix(
         categories=("synthetic",),
         category_p=np.array([1.0]),
         priority_p=np.array([[0.0, 1.0, 0.0]]),
         kind_p=np.array([[1.0, 0.0]]),
         onsite_p=np.array([0.0]),
-        skill_sets=(skill_mask([skill]),),
+        skill_sets=(skills.mask([skill]),),
         skill_p=np.array([[1.0]]),
         dur_mu=np.array([0.0]),
         dur_sigma=np.array([0.0]),

@@ -32,7 +32,7 @@ from optimizer.simulate.model import (
     PRIORITIES,
     URGENT,
     ScenarioInfo,
-    mask_skills,
+    SkillBits,
 )
 from optimizer.simulate.phone import PhoneOutcome
 
@@ -294,10 +294,10 @@ def _week_fold(per_hour: np.ndarray, first_weekday: int) -> np.ndarray:
     return grid
 
 
-def ticket_groups(skills: int, mode: int) -> list[str]:
-    """Who a ticket needs: ``visit`` for a site visit, ``skill:<s>`` per required skill, and
-    ``all`` when it needs nobody in particular."""
-    groups = [f"skill:{s}" for s in mask_skills(skills)]
+def ticket_groups(skills: int, mode: int, bits: SkillBits) -> list[str]:
+    """Who a ticket needs: ``visit`` for a site visit, ``skill:<s>`` per required skill (the
+    bits of ``skills``), and ``all`` when it needs nobody in particular."""
+    groups = [f"skill:{s}" for s in bits.skills(skills)]
     if mode == ONSITE:
         groups.insert(0, "visit")
     return groups or ["all"]
@@ -322,7 +322,7 @@ def shortfall_figures(
     members: dict[str, list[int]] = {}
     for i in idx:
         members.setdefault(ALL_BREACHES, []).append(int(i))
-        for g in ticket_groups(int(t.skills[i]), int(t.mode[i])):
+        for g in ticket_groups(int(t.skills[i]), int(t.mode[i]), m.skills):
             members.setdefault(g, []).append(int(i))
     for g, rows in members.items():
         r = np.array(rows)

@@ -11,20 +11,23 @@ kind 0 maintenance, 1 additional; clock 0 business, 1 24x7.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from optimizer.domain.common import Location, Priority, Skill
+from optimizer.domain.common import Location, Priority
 from optimizer.domain.scenario import Policy
+from optimizer.domain.skills import SkillCatalogue, SkillEntry, UnknownSkill
+from optimizer.errors import InvalidInput
 from optimizer.simulate.clock import SimClock
 
 PRIORITIES: tuple[Priority, ...] = (Priority.urgent, Priority.normal, Priority.low)
 MODES: tuple[str, ...] = ("remote", "onsite")
 KINDS: tuple[str, ...] = ("maintenance", "additional")
-SKILLS: tuple[Skill, ...] = tuple(Skill)
 URGENT, NORMAL, LOW = 0, 1, 2
 REMOTE, ONSITE = 0, 1
 MAINTENANCE, ADDITIONAL = 0, 1
@@ -33,18 +36,77 @@ BUSINESS, ALWAYS = 0, 1
 NORM_HOUR_RATE_RUB = 600.0
 """Price of one norm-hour of additional (paid) work."""
 
-
-def skill_mask(skills: list[Skill] | tuple[str, ...] | set[str]) -> int:
-    """Skills as a bit mask (bit i = ``SKILLS[i]``)."""
-    mask = 0
-    for s in skills:
-        mask |= 1 << SKILLS.index(Skill(s))
-    return mask
+MAX_SIMULATED_SKILLS = 63
+"""Skills one simulation tells apart: a ticket's required skills are the bits of a 64-bit
+integer (numpy ``int64``, bits 0–62)."""
 
 
-def mask_skills(mask: int) -> list[str]:
-    """The skill names of a bit mask."""
-    return [s.value for i, s in enumerate(SKILLS) if mask >> i & 1]
+@dataclass(frozen=True)
+class SkillBits:
+    """The skills a simulation tells apart, each a bit of an integer mask (bit i =
+    ``entries[i]``), with their names from the department's skills catalogue.
+
+    Only the skills in use get a bit (those of the engineers, the history's tickets and the
+    scenario's hires), so a catalogue of hundreds of skills still fits a 64-bit mask; a
+    department's own skill ("freepbx") is a bit like any built-in one.
+    """
+
+    entries: tuple[SkillEntry, ...]
+
+    @classmethod
+    def of(cls, catalogue: SkillCatalogue, used: Iterable[str], field: str) -> SkillBits:
+        """The skills of ``used`` that ``catalogue`` holds, in catalogue order."""
+        wanted = set(used)
+        return cls(()).extended(catalogue, [s for s in catalogue.ids if s in wanted], field)
+
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """The skill of each bit."""
+        return tuple(e.id for e in self.entries)
+
+    @cached_property
+    def _bit(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.ids)}
+
+    @property
+    def catalogue(self) -> SkillCatalogue:
+        """The skills of the bits as a catalogue (their names)."""
+        return SkillCatalogue(self.entries)
+
+    def extended(self, catalogue: SkillCatalogue, skills: Iterable[str], field: str) -> SkillBits:
+        """These bits and one more for each skill of ``skills`` that has none yet; a skill
+        outside ``catalogue`` names ``field``. Existing masks keep their meaning."""
+        entries = list(self.entries)
+        have = {e.id for e in entries}
+        for j, s in enumerate(skills):
+            if s in have:
+                continue
+            entry = catalogue.get(s)
+            if entry is None:
+                raise UnknownSkill(f"{field}[{j}]", s, catalogue.unknown_message())
+            entries.append(entry)
+            have.add(s)
+        if len(entries) > MAX_SIMULATED_SKILLS:
+            raise InvalidInput(
+                field,
+                len(entries),
+                f"the simulation tells at most {MAX_SIMULATED_SKILLS} skills in use apart",
+            )
+        return self if len(entries) == len(self.entries) else SkillBits(tuple(entries))
+
+    def mask(self, skills: Iterable[str], field: str = "skills") -> int:
+        """Skills as a bit mask; a skill without a bit names ``field``."""
+        index = self._bit
+        mask = 0
+        for j, s in enumerate(skills):
+            if s not in index:
+                raise UnknownSkill(f"{field}[{j}]", s, self.catalogue.unknown_message())
+            mask |= 1 << index[s]
+        return mask
+
+    def skills(self, mask: int) -> list[str]:
+        """The skill ids of a bit mask, in bit order."""
+        return [s for i, s in enumerate(self.ids) if mask >> i & 1]
 
 
 @dataclass(frozen=True)
@@ -215,6 +277,8 @@ class SimModel:
     engineers: tuple[EngineerPlan, ...]
     locations: tuple[Location, ...]
     phone: PhoneSpec
+    skills: SkillBits
+    """What the bits of the engineers' and tickets' skill masks are."""
     sick_rate: float
     sick_spell_days: float = 5.0
     theory: TheorySpec | None = None
@@ -253,6 +317,8 @@ class ScenarioInfo:
     operators: int
     theory: TheorySpec | None = None
     backtest: BacktestSummary | None = None
+    skills: tuple[SkillEntry, ...] = ()
+    """The skills the scenario's shortfall groups may name, with their names."""
 
     @classmethod
     def of(cls, model: SimModel, index: int = 0) -> ScenarioInfo:
@@ -270,6 +336,7 @@ class ScenarioInfo:
             operators=model.phone.operators,
             theory=model.theory,
             backtest=model.backtest,
+            skills=model.skills.entries,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -294,6 +361,7 @@ class ScenarioInfo:
                 "last_day": self.backtest.last_day.isoformat(),
                 "recorded": {k: _json_float(v) for k, v in self.backtest.recorded.items()},
             },
+            "skills": [e.model_dump(mode="json") for e in self.skills],
         }
 
     @classmethod
@@ -321,6 +389,7 @@ class ScenarioInfo:
                 last_day=date.fromisoformat(bt["last_day"]),
                 recorded={k: _from_json_float(v) for k, v in bt["recorded"].items()},
             ),
+            skills=tuple(SkillEntry.model_validate(e) for e in data.get("skills", ())),
         )
 
 

@@ -31,7 +31,7 @@ from optimizer.domain.common import (
 )
 from optimizer.errors import InvalidInput
 from optimizer.simulate.engine import GreedyDispatcher
-from optimizer.simulate.model import ONSITE, PRIORITIES, mask_skills
+from optimizer.simulate.model import ONSITE, PRIORITIES
 
 if TYPE_CHECKING:
     from optimizer.simulate.engine import Department, EngineerState, Window
@@ -156,7 +156,7 @@ class OptimalDispatcher:
                 DispatchEngineer(
                     id=e.plan.id,
                     name=e.plan.id,
-                    skills=mask_skills(e.plan.skills),  # type: ignore[arg-type]
+                    skills=dept.model.skills.skills(e.plan.skills),
                     licence_b=e.plan.can_visit,
                     has_car=e.plan.can_visit,
                     base=dept.model.locations[e.plan.base],
@@ -183,6 +183,7 @@ class OptimalDispatcher:
             engineers=engineers,
             tickets=[self.ticket(dept, i) for i in tickets],
             absences=absences,
+            skills=list(dept.model.skills.entries) or None,
             options=DispatchOptions(
                 policy=DispatchPolicy.optimal,
                 time_limit_s=self.time_limit_s,
@@ -212,7 +213,7 @@ class OptimalDispatcher:
             priority=Priority(PRIORITIES[int(t.priority[i])]),
             kind=TicketKind.additional if int(t.kind[i]) == 1 else TicketKind.maintenance,
             mode=TicketMode.onsite if int(t.mode[i]) == ONSITE else TicketMode.remote,
-            required_skills=mask_skills(int(t.skills[i])),  # type: ignore[arg-type]
+            required_skills=m.skills.skills(int(t.skills[i])),
             duration_min=max(1, math.ceil(float(t.duration[i]))),
             deadline=deadline,
         )

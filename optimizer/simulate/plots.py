@@ -228,7 +228,9 @@ def html_report(report: SimulationReport, lang: str = "ru") -> str:
     warnings = "".join(f"<p class='warn'>{html.escape(w)}</p>" for w in _all_warnings(report))
     groups = "".join(
         f"<li>{html.escape(s.name)}: "
-        + ", ".join(html.escape(group_name(r.group, lang)) for r in s.shortfall[:5])
+        + ", ".join(
+            html.escape(group_name(r.group, lang, s.skill_catalogue)) for r in s.shortfall[:5]
+        )
         + "</li>"
         for s in report.scenarios
         if s.shortfall

@@ -403,6 +403,7 @@ def scenario_report(
         ),
         theory=theory,
         backtest=backtest_report(info, reps, lang, params),
+        skills=list(info.skills),
     )
 
 

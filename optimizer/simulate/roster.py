@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from optimizer.domain.base import Engineer, ShiftKind
+from optimizer.domain.skills import SkillCatalogue
 from optimizer.errors import InvalidInput
 from optimizer.simulate.clock import MINUTES_PER_DAY, SimClock
 from optimizer.simulate.fitted import BaseData
@@ -41,9 +42,15 @@ def _engine() -> Any:
 
 
 def roster_shifts(
-    base: BaseData, engineers: Sequence[Engineer], clock: SimClock, end: float, path: str
+    base: BaseData,
+    engineers: Sequence[Engineer],
+    clock: SimClock,
+    end: float,
+    catalogue: SkillCatalogue,
+    path: str,
 ) -> dict[str, list[Shift]]:
-    """Shifts per engineer over ``[0, end)`` from the roster engine, block by block."""
+    """Shifts per engineer over ``[0, end)`` from the roster engine, block by block (the
+    engineers' skills are in ``catalogue``, the scenario's)."""
     from optimizer.domain.roster import RosterRequest
     from optimizer.staffing import requirements
 
@@ -67,6 +74,7 @@ def roster_shifts(
             time_limit_s=TIME_LIMIT_S,
             max_deterministic_time=DETERMINISTIC_TIME,
             num_workers=1,
+            skills=list(catalogue.entries),
         )
         try:
             roster = solve(request)

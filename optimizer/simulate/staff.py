@@ -1,7 +1,8 @@
 """Who works in a scenario of the sample department, and when they are away.
 
 The data set's engineers minus ``remove_engineers`` plus ``add_engineers`` (a hire copies
-``like`` or the department's typical engineer); absences are the data set's (of engineers
+``like`` or the department's typical engineer, and holds skills of the base's catalogue or
+the scenario's own ``skills``); absences are the data set's (of engineers
 still there) plus the scenario's, as minute intervals of the simulation. Every reference is
 checked here and an unknown one names its field (``scenarios[1].changes.absences[0]``).
 """
@@ -14,7 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from optimizer.domain.base import Absence, DataSet, Engineer
-from optimizer.domain.common import AbsenceKind, Skill
+from optimizer.domain.common import AbsenceKind
 from optimizer.domain.scenario import NewEngineer, ScenarioChanges
 from optimizer.errors import InvalidInput, UnknownReference
 from optimizer.simulate.clock import SimClock
@@ -45,8 +46,11 @@ def new_engineer_ids(new: NewEngineer, taken: list[str], field: str) -> list[str
     return out
 
 
-def scenario_engineers(ds: DataSet, ch: ScenarioChanges, path: str) -> list[Engineer]:
-    """The data set's engineers, minus the removed, plus the hired."""
+def scenario_engineers(
+    ds: DataSet, ch: ScenarioChanges, path: str, typical_skills: Sequence[str]
+) -> list[Engineer]:
+    """The data set's engineers, minus the removed, plus the hired (a hire with neither
+    ``skills`` nor ``like`` holds ``typical_skills``)."""
     by_id = {e.id: e for e in ds.engineers}
     kept_ids = remove_ids(list(by_id), ch.remove_engineers, f"{path}.changes.remove_engineers")
     out = [by_id[i] for i in kept_ids]
@@ -58,7 +62,7 @@ def scenario_engineers(ds: DataSet, ch: ScenarioChanges, path: str) -> list[Engi
                 raise UnknownReference(f"{field}.like", new.like, "unknown engineer")
             like = by_id[new.like]
         for ident in new_engineer_ids(new, [e.id for e in out], field):
-            out.append(hired_engineer(ident, new, like, ds))
+            out.append(hired_engineer(ident, new, like, ds, typical_skills))
     if not out:
         raise InvalidInput(
             f"{path}.changes.remove_engineers", ch.remove_engineers, "no engineer left"
@@ -66,8 +70,15 @@ def scenario_engineers(ds: DataSet, ch: ScenarioChanges, path: str) -> list[Engi
     return out
 
 
-def hired_engineer(ident: str, new: NewEngineer, like: Engineer | None, ds: DataSet) -> Engineer:
-    """A hired engineer: given fields, else those of ``like``, else the department's typical."""
+def hired_engineer(
+    ident: str,
+    new: NewEngineer,
+    like: Engineer | None,
+    ds: DataSet,
+    typical_skills: Sequence[str],
+) -> Engineer:
+    """A hired engineer: given fields, else those of ``like``, else the department's typical
+    (who holds ``typical_skills``: every skill in use)."""
     costs = [e.cost_per_hour_rub for e in ds.engineers] or [0.0]
     car = [e.car_cost_per_km_rub for e in ds.engineers] or [0.0]
     base = new.base or (like.base if like else ds.engineers[0].base if ds.engineers else None)
@@ -76,7 +87,9 @@ def hired_engineer(ident: str, new: NewEngineer, like: Engineer | None, ds: Data
     return Engineer(
         id=ident,
         name=new.name or ident,
-        skills=new.skills if new.skills is not None else (like.skills if like else list(Skill)),
+        skills=new.skills
+        if new.skills is not None
+        else (like.skills if like else list(typical_skills)),
         licence_b=new.licence_b if new.licence_b is not None else bool(like and like.licence_b),
         has_car=new.has_car if new.has_car is not None else bool(like and like.has_car),
         base=base,

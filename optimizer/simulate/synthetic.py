@@ -13,8 +13,9 @@ from datetime import date
 
 import numpy as np
 
-from optimizer.domain.common import Location, Priority, Skill
+from optimizer.domain.common import Location, Priority
 from optimizer.domain.scenario import Scenario, ScenarioChanges, SyntheticBase
+from optimizer.domain.skills import default_catalogue
 from optimizer.errors import InvalidInput, UnknownReference
 from optimizer.simulate.clock import MINUTES_PER_DAY, SimClock
 from optimizer.simulate.demand import synthetic_mix
@@ -26,11 +27,14 @@ from optimizer.simulate.model import (
     Shift,
     SimModel,
     SiteTable,
+    SkillBits,
     SlaTable,
     TheorySpec,
-    skill_mask,
 )
 from optimizer.simulate.staff import absences_by_engineer, new_engineer_ids, remove_ids
+
+SYNTHETIC_SKILL = "asterisk_dialplan"
+"""The one skill of the synthetic base's tickets and engineers (a built-in one)."""
 
 SYNTHETIC_START = date(2027, 1, 4)
 """Any date does for the synthetic base (24x7); a Monday keeps the weekday plots tidy."""
@@ -57,7 +61,10 @@ def compile_synthetic(scenario: Scenario, syn: SyntheticBase, path: str) -> SimM
             f"{path}.changes.remove_engineers", ch.remove_engineers, "no engineer left"
         )
     away = absences_by_engineer(ch.absences, set(names), clock, f"{path}.changes.absences")
-    one_skill = skill_mask([Skill.asterisk_dialplan])
+    skills = SkillBits.of(
+        scenario.catalogue(default_catalogue(), path), [SYNTHETIC_SKILL], "skills"
+    )
+    one_skill = skills.mask([SYNTHETIC_SKILL])
     end = horizon + tail
     engineers = tuple(
         EngineerPlan(
@@ -105,7 +112,7 @@ def compile_synthetic(scenario: Scenario, syn: SyntheticBase, path: str) -> SimM
         tail_min=tail,
         sites=sites,
         sla=sla,
-        mix=synthetic_mix(syn.mean_duration_min),
+        mix=synthetic_mix(syn.mean_duration_min, skills, SYNTHETIC_SKILL),
         streams=(stream,),
         engineers=engineers,
         locations=(Location(id="synthetic"),),
@@ -116,6 +123,7 @@ def compile_synthetic(scenario: Scenario, syn: SyntheticBase, path: str) -> SimM
             target_min=scenario.phone.callback_target_min,
             always_open=True,
         ),
+        skills=skills,
         sick_rate=scenario.effective_sick_rate,
         theory=TheorySpec(
             rate_per_hour=rate,

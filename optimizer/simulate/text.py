@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from optimizer.domain.scenario import Calibration, Estimate, ScenarioReport, SimulationReport
+from optimizer.domain.skills import SkillCatalogue, skill_name
 
 WEEKDAYS = {
     "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
@@ -114,12 +115,14 @@ def _pct(e: Estimate) -> str:
     return f"{e.mean:.1%} [{e.ci_low:.1%}–{e.ci_high:.1%}]"
 
 
-def group_name(group: str, lang: str) -> str:
-    """A shortfall group in words: ``skill:sip_trunks`` stays as the skill name."""
+def group_name(group: str, lang: str, catalogue: SkillCatalogue | None = None) -> str:
+    """A shortfall group in words: ``skill:sip_trunks`` is the skill's name in ``catalogue``
+    (the scenario's; the built-in one by default), «SIP-транки»; a skill outside it is shown
+    by its id."""
     names = GROUPS["en" if lang == "en" else "ru"]
     if group in names:
         return names[group]
-    return group.removeprefix("skill:")
+    return skill_name(group.removeprefix("skill:"), lang, catalogue)
 
 
 def summary_headers(lang: str = "ru") -> list[str]:
@@ -211,11 +214,12 @@ def _num_signed(x: float) -> str:
 def shortfall_rows(s: ScenarioReport, lang: str = "ru", limit: int = 12) -> list[list[str]]:
     """The hours of the week where tickets waited beyond the SLA, and who was missing."""
     days = WEEKDAYS["en" if lang == "en" else "ru"]
+    catalogue = s.skill_catalogue
     return [
         [
             days[r.weekday],
             f"{r.hour:02d}:00",
-            group_name(r.group, lang),
+            group_name(r.group, lang, catalogue),
             f"{r.short_by:.2f}",
             f"{r.overdue_tickets:.2f}",
         ]

@@ -46,6 +46,7 @@ import pandas as pd
 
 from optimizer.calendar import BusinessCalendar, default_calendar
 from optimizer.domain.base import Ticket
+from optimizer.domain.skills import SkillCatalogue, UnknownSkill, default_catalogue
 from optimizer.domain.staffing import skill_group
 from optimizer.errors import InvalidInput
 
@@ -109,7 +110,7 @@ def _tickets_frame(tickets: list[Ticket]) -> pd.DataFrame:
             "created_at": [t.created_at for t in tickets],
             "priority": [t.priority.value for t in tickets],
             "mode": [t.mode.value for t in tickets],
-            "required_skills": [[s.value for s in t.required_skills] for t in tickets],
+            "required_skills": [list(t.required_skills) for t in tickets],
             "duration_min": [t.duration_min for t in tickets],
         },
         columns=list(REQUIRED_COLUMNS),
@@ -144,8 +145,10 @@ def _skills_of(value: Any) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts if p.strip())
 
 
-def stream_masks(df: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Which history rows belong to which stream (see the module docstring)."""
+def stream_masks(df: pd.DataFrame, skills: SkillCatalogue | None = None) -> dict[str, np.ndarray]:
+    """Which history rows belong to which stream (see the module docstring); every required
+    skill is in ``skills`` (the department's catalogue; the built-in one by default)."""
+    catalogue = skills or default_catalogue()
     onsite = (df["mode"] == "onsite").to_numpy()
     masks: dict[str, np.ndarray] = {
         "all": np.ones(len(df), dtype=bool),
@@ -154,13 +157,11 @@ def stream_masks(df: pd.DataFrame) -> dict[str, np.ndarray]:
     }
     for city, bank in BANK_OF_CITY.items():
         masks[f"visit:{bank}"] = onsite & (df["site_city"] == city).to_numpy()
-    skills = sorted({s for row in df["skills"] for s in row})
-    for s in skills:
-        try:
-            name = skill_group(s)
-        except ValueError:
-            raise InvalidInput("history.required_skills", s, "unknown skill") from None
-        masks[name] = np.array([s in row for row in df["skills"]], dtype=bool)
+    required = sorted({s for row in df["skills"] for s in row})
+    for s in required:
+        if s not in catalogue:
+            raise UnknownSkill("history.required_skills", s, catalogue.unknown_message())
+        masks[skill_group(s)] = np.array([s in row for row in df["skills"]], dtype=bool)
     return masks
 
 
@@ -287,8 +288,11 @@ def forecast_arrivals(
     history: pd.DataFrame | Iterable[Ticket],
     calendar: BusinessCalendar | None = None,
     interval_min: int = 60,
+    skills: SkillCatalogue | None = None,
 ) -> ArrivalForecast:
-    """Fit the arrival forecast (weekday × interval means, holiday factors, weekly trend)."""
+    """Fit the arrival forecast (weekday × interval means, holiday factors, weekly trend);
+    the tickets' required skills are in ``skills`` (the department's catalogue; the built-in
+    one by default), each a ``skill:<skill>`` stream."""
     cal = calendar or default_calendar()
     if interval_min not in ALLOWED_INTERVALS:
         raise InvalidInput("interval_min", interval_min, f"must be one of {ALLOWED_INTERVALS}")
@@ -303,7 +307,7 @@ def forecast_arrivals(
     kinds = [_day_kind(cal, d) for d in days]
     office_wd = [cal.office_weekday(d) for d in days]
     row_day = np.array([index[d] for d in day_of])
-    masks = stream_masks(df)
+    masks = stream_masks(df, skills)
 
     counts = {s: _count_grid(row_day[m], slot[m], len(days), k) for s, m in masks.items()}
     profiles = {s: _weekday_profile(c, kinds, office_wd) for s, c in counts.items()}

@@ -49,7 +49,8 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from optimizer.domain.staffing import CoverageRequirement, is_valid_group
+from optimizer.domain.skills import SkillCatalogue, UnknownSkill, default_catalogue
+from optimizer.domain.staffing import CoverageRequirement, group_skill, is_valid_group
 from optimizer.errors import InvalidInput
 from optimizer.staffing.erlang import agents_required, with_shrinkage
 from optimizer.staffing.forecast import ArrivalForecast
@@ -97,6 +98,7 @@ def requirements(
     dates: Iterable[date] | None = None,
     as_of: date | None = None,
     assumptions: StaffingAssumptions | None = None,
+    skills: SkillCatalogue | None = None,
 ) -> list[CoverageRequirement]:
     """Engineers (and operators) required per open interval and group.
 
@@ -105,6 +107,9 @@ def requirements(
     history). With ``dates``: rows for those dates (``date`` and ``weekday``) following the
     production calendar, holiday factors and trend; days off have no rows.
     ``interval_min`` must be a multiple of the forecast's (default: the same).
+    ``groups`` keeps only those groups; a ``skill:<skill>`` group names a skill of ``skills``
+    (the department's catalogue; the built-in one by default) or of the history, and a skill
+    the history has no tickets of gets no rows.
     """
     base = assumptions or StaffingAssumptions()
     params = replace(
@@ -116,7 +121,7 @@ def requirements(
     )
     _check_params(params)
     step = _check_interval(forecast, interval_min)
-    wanted = _check_groups(groups)
+    wanted = _check_groups(groups, forecast, skills or default_catalogue())
     days = _days_to_staff(forecast, step, dates, as_of)
     active = _active_groups(forecast, params, wanted)
     out: list[CoverageRequirement] = []
@@ -159,14 +164,21 @@ def _check_interval(forecast: ArrivalForecast, interval_min: int | None) -> int:
     return step
 
 
-def _check_groups(groups: Iterable[str] | None) -> set[str] | None:
-    """Known group names only."""
+def _check_groups(
+    groups: Iterable[str] | None, forecast: ArrivalForecast, catalogue: SkillCatalogue
+) -> set[str] | None:
+    """Known group names only: a skill group names a skill of the catalogue or one the
+    history has tickets of."""
     if groups is None:
         return None
     chosen = set(groups)
-    for g in chosen:
+    streams = set(forecast.streams)
+    for g in sorted(chosen):
         if not is_valid_group(g):
             raise InvalidInput("groups", g, "unknown group")
+        skill = group_skill(g)
+        if skill is not None and skill not in catalogue and g not in streams:
+            raise UnknownSkill("groups", g, catalogue.unknown_message())
     return chosen
 
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from optimizer.calendar import TZ, sla_deadline
-from optimizer.domain import DataSet, Location, Skill, Ticket
+from optimizer.domain import DataSet, Location, SkillCatalogue, Ticket
 from optimizer.io.sample import SAMPLE_NOW, load_sample_dataset, load_ticket_history
 from optimizer.travel import GeodesicTravelModel
 from service.cli.common import guarded
@@ -107,7 +107,7 @@ def sites_by_city(ds: DataSet, t: dict[str, str]) -> Table:
     return table
 
 
-def engineers_table(ds: DataSet, t: dict[str, str]) -> Table:
+def engineers_table(ds: DataSet, t: dict[str, str], lang: str = "ru") -> Table:
     """Who is in the department, what they can do, whether they can drive to a site."""
     table = Table(title=t["engineers"])
     for col in ("id", t["name"], t["skills"], t["car"], t["rate"]):
@@ -116,22 +116,23 @@ def engineers_table(ds: DataSet, t: dict[str, str]) -> Table:
         table.add_row(
             e.id,
             e.name,
-            ", ".join(s.value for s in e.skills),
+            ", ".join(SkillCatalogue.of(ds.skills).names(e.skills, lang)),
             t["yes"] if e.can_visit else "—",
             f"{e.cost_per_hour_rub:.0f}",
         )
     return table
 
 
-def skill_coverage(ds: DataSet, t: dict[str, str]) -> Table:
+def skill_coverage(ds: DataSet, t: dict[str, str], lang: str = "ru") -> Table:
     """How many engineers hold each skill: a skill held by one person is a risk."""
     table = Table(title=t["coverage"])
     table.add_column(t["skill"])
     table.add_column(t["people"], justify="right")
-    for skill in Skill:
-        holders = [e.id for e in ds.engineers if skill in e.skills]
+    for skill in SkillCatalogue.of(ds.skills).entries:
+        holders = [e.id for e in ds.engineers if skill.id in e.skills]
         style = "red" if len(holders) <= 1 else ""
-        table.add_row(skill.value, f"[{style}]{len(holders)}[/]" if style else str(len(holders)))
+        count = f"[{style}]{len(holders)}[/]" if style else str(len(holders))
+        table.add_row(skill.name(lang), count)
     return table
 
 
@@ -204,8 +205,8 @@ def show_summary(console: Console, lang: str) -> None:
     console.rule(t["title"].format(now=now.strftime("%Y-%m-%d %H:%M %z")))
     for table in (
         sites_by_city(ds, t),
-        engineers_table(ds, t),
-        skill_coverage(ds, t),
+        engineers_table(ds, t, lang),
+        skill_coverage(ds, t, lang),
         last_month(history, now, t),
         open_tickets(ds, now, t),
         bridge_excerpt(now, t),

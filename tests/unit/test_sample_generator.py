@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from optimizer.calendar import TZ, default_calendar
-from optimizer.domain import Engineer, Location, Priority, Site, Skill, TicketKind, TicketMode
+from optimizer.domain import Engineer, Location, Priority, Site, TicketKind, TicketMode
+from optimizer.domain.skills import default_skill_ids
 from optimizer.samplegen.catalog import CATEGORIES
 from optimizer.samplegen.history import (
     HistoryTicket,
@@ -37,7 +38,7 @@ def engineer(ident: str, car: bool = False) -> Engineer:
     return Engineer(
         id=ident,
         name=ident,
-        skills=list(Skill),
+        skills=list(default_skill_ids()),
         licence_b=car,
         has_car=car,
         base=Location(lat=51.53, lon=46.0),
