@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal, Role, authenticate
 from service.db import read_session, write_session
-from service.jobs import JobRunner
+from service.jobs.runner import JobRunner
 from service.problems import Forbidden, Unauthorized
 from service.settings import Settings
 
@@ -100,5 +100,4 @@ def require(role: Role) -> Callable[[Principal], Principal]:
 
 Viewer = Annotated[Principal, Depends(require(Role.viewer))]
 Dispatcher = Annotated[Principal, Depends(require(Role.dispatcher))]
-Head = Annotated[Principal, Depends(require(Role.head))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]

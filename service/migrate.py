@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATE_LOCK = 0x5746_4D00
+"""Key of the PostgreSQL advisory lock held while migrating."""
 
 
 def alembic_config() -> Config:
@@ -21,9 +23,14 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` (idempotent; creates the SQLite file)."""
+    """Bring the database schema to ``revision`` (idempotent; creates the SQLite file).
+
+    On PostgreSQL an advisory lock makes API instances and workers that start together
+    migrate one after the other; the later ones find the schema current."""
     cfg = alembic_config()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK})")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -45,8 +52,3 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
-
-
-def is_at_head(engine: Engine) -> bool:
-    """Whether the database schema is the newest one."""
-    return current_revision(engine) == head_revision()

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from service.cli import (
+    calendar,
+    data,
+    demo,
+    dispatch,
+    roster,
+    schema,
+    serve,
+    sla,
+    staffing,
+    travel,
+    whatif,
+    worker,
+)
 
 app = typer.Typer(
     name="wfm",
@@ -15,21 +28,21 @@ app = typer.Typer(
 )
 
 # Each module exposes ``register(app)``; the order is the order of ``wfm --help``.
-_AREAS = (
-    "demo",
-    "schema",
-    "sla",
-    "data",
-    "travel",
-    "dispatch",
-    "roster",
-    "staffing",
-    "whatif",
-    "serve",
-)
-
-for _area in _AREAS:
-    importlib.import_module(f"service.cli.{_area}").register(app)
+for _area in (
+    demo,
+    schema,
+    sla,
+    calendar,
+    data,
+    travel,
+    dispatch,
+    roster,
+    staffing,
+    whatif,
+    serve,
+    worker,
+):
+    _area.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,7 @@ from service.cli.common import EXIT_INVALID, fail
 keys_app = typer.Typer(help="API keys of the service.", no_args_is_help=True)
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def load_settings():  # type: ignore[no-untyped-def]
     """The service settings; a placeholder secret or bad value is invalid input (exit 2)."""
     from pydantic import ValidationError
 
@@ -22,7 +22,8 @@ def _settings():  # type: ignore[no-untyped-def]
         return Settings()
     except ValidationError as err:
         first = err.errors()[0]
-        fail(f"settings: {first.get('msg', 'invalid')}", EXIT_INVALID)
+        field = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+        fail(f"settings: {field}: {first.get('msg', 'invalid')}", EXIT_INVALID)
 
 
 def initialise(settings, demo_key: str | None = None) -> tuple[str | None, int]:  # type: ignore[no-untyped-def]
@@ -62,7 +63,7 @@ def serve(
 
     from service.app import create_app
 
-    settings = _settings()
+    settings = load_settings()
     url = f"http://{host}:{port}"
     if init:
         key, seeded = initialise(settings, settings.demo_key)
@@ -100,7 +101,7 @@ def keys_create(
         parsed = Role.parse(role)
     except ValueError as err:
         fail(f"--role: {err}", EXIT_INVALID)
-    settings = _settings()
+    settings = load_settings()
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
