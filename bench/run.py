@@ -13,7 +13,7 @@ import platform
 import sys
 import time
 
-AREAS = ("staffing", "dispatch", "vrptw", "roster", "simulate", "service")
+AREAS = ("staffing", "dispatch", "replan", "vrptw", "roster", "simulate", "service")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -96,6 +97,20 @@ class SiteRow(Stamped, Base):
     sla_policy: Mapped[str] = mapped_column(
         String(100), ForeignKey("sla_policies.id", ondelete="RESTRICT"), index=True
     )
+
+
+class SkillRow(Stamped, Base):
+    """An entry of the department's skills catalogue (engineers and tickets name its id).
+
+    ``position`` keeps the catalogue's order (the built-in eight first, then the skills in
+    the order they were added); a row without one comes after, by creation."""
+
+    __tablename__ = "skills"
+
+    id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class EngineerRow(Stamped, Base):
@@ -200,15 +215,55 @@ class JobRow(Base):
     accepted: Mapped[datetime | None]
     rerun_of: Mapped[str | None] = mapped_column(String(32))
     created_by: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """Times a worker has started the job; a job whose workers keep dying stops at a limit."""
+    worker: Mapped[str | None] = mapped_column(String(200))
+    """``host:pid`` of the worker process running (or that ran) the job."""
+    parts_total: Mapped[int | None] = mapped_column(Integer)
+    """Parts a sweep was fanned out into (what-if replications); None for a single job."""
+
+
+class JobPartRow(Base):
+    """One part of a fanned-out job (a what-if replication): queued and run like a job."""
+
+    __tablename__ = "job_parts"
+    __table_args__ = (Index("ix_job_parts_status", "status"),)
+
+    job_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    result: Mapped[dict[str, Any] | None]
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    started: Mapped[datetime | None]
+    finished: Mapped[datetime | None]
 
 
 class AcceptedAssignmentRow(Base):
-    """An assignment of an accepted plan or roster: who does what, when."""
+    """An assignment of an accepted plan or roster: who does what, when.
+
+    A ticket's commitment is ``current`` until a later accepted plan or a manual change
+    replaces it (``superseded``), the ticket leaves the plan (``released``) or is finished
+    (``done``); the rows are kept as the ticket's history. At most one current dispatch
+    assignment per ticket (a partial unique index). ``job_id`` is null for a manual one.
+    """
 
     __tablename__ = "accepted_assignments"
+    __table_args__ = (
+        Index(
+            "ux_accepted_assignments_current_ticket",
+            "ticket_id",
+            unique=True,
+            sqlite_where=text("status = 'current' AND kind = 'dispatch'"),
+            postgresql_where=text("status = 'current' AND kind = 'dispatch'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_id: Mapped[str] = mapped_column(
+    job_id: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("jobs.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))
@@ -217,3 +272,54 @@ class AcceptedAssignmentRow(Base):
     template_id: Mapped[str | None] = mapped_column(String(100))
     start: Mapped[datetime]
     end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="current")
+    source: Mapped[str] = mapped_column(String(20), default="plan")
+    travel_min: Mapped[float] = mapped_column(Float, default=0.0)
+    travel_km: Mapped[float] = mapped_column(Float, default=0.0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by_job: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class TicketHistoryRow(Base):
+    """One change of a ticket: its status, its engineer, a pin; who made it and when."""
+
+    __tablename__ = "ticket_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(
+        String(100), ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    recorded: Mapped[datetime] = mapped_column(default=utcnow)
+    event: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    engineer_id: Mapped[str | None] = mapped_column(String(100))
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_key_id: Mapped[int | None] = mapped_column(Integer)
+    by_name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PlanBasisRow(Base):
+    """What a plan made from the store was made from: the time it plans from, a fingerprint
+    of the stored state (to refuse accepting it once the state has moved on), the event that
+    prompted it, and what the dispatcher decided."""
+
+    __tablename__ = "plan_bases"
+    __table_args__ = (Index("ix_plan_bases_status", "status"),)
+
+    job_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    as_of: Mapped[datetime]
+    state: Mapped[dict[str, Any]]
+    event: Mapped[dict[str, Any] | None]
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    created: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(Integer)

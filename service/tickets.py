@@ -16,24 +16,74 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from optimizer.calendar import sla_deadline
-from optimizer.domain import VISIT_CITIES, Id, SlaPolicy, Ticket, TicketMode
+from optimizer.domain import VISIT_CITIES, Id, SkillCatalogue, SlaPolicy, Ticket, TicketMode
 from optimizer.errors import InvalidInput, UnknownReference
 from service.guards import check_model
 from service.models import EngineerRow, SiteRow, SlaPolicyRow, TicketRow
 from service.problems import Conflict
 from service.repo import row_values, to_model
+from service.skills import stored_catalogue
 
 DEFAULT_POLICY = SlaPolicy(id="default", name="Default (business hours)")
 
 
 class TicketStatus(StrEnum):
-    """Where a ticket is: open, assigned (a plan was accepted), in progress, done, cancelled."""
+    """Where a ticket is: open, assigned (a plan was accepted or the dispatcher gave it to an
+    engineer), en route, in progress (on site or remotely), done, cancelled, or waiting for
+    the customer."""
 
     open = "open"
     assigned = "assigned"
+    en_route = "en_route"
     in_progress = "in_progress"
     done = "done"
     cancelled = "cancelled"
+    waiting_customer = "waiting_customer"
+
+
+UNDER_WAY: frozenset[TicketStatus] = frozenset({TicketStatus.en_route, TicketStatus.in_progress})
+"""Work the engineer has set out for or started: a plan does not move it."""
+
+ACTIVE: frozenset[TicketStatus] = frozenset(
+    {
+        TicketStatus.open,
+        TicketStatus.assigned,
+        TicketStatus.en_route,
+        TicketStatus.in_progress,
+        TicketStatus.waiting_customer,
+    }
+)
+"""Tickets not finished or withdrawn."""
+
+TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
+    TicketStatus.open: frozenset(
+        {TicketStatus.assigned, TicketStatus.cancelled, TicketStatus.waiting_customer}
+    ),
+    TicketStatus.assigned: frozenset(
+        {
+            TicketStatus.en_route,
+            TicketStatus.in_progress,
+            TicketStatus.open,
+            TicketStatus.waiting_customer,
+            TicketStatus.cancelled,
+        }
+    ),
+    TicketStatus.en_route: frozenset(
+        {
+            TicketStatus.in_progress,
+            TicketStatus.assigned,
+            TicketStatus.waiting_customer,
+            TicketStatus.cancelled,
+        }
+    ),
+    TicketStatus.in_progress: frozenset(
+        {TicketStatus.done, TicketStatus.open, TicketStatus.waiting_customer}
+    ),
+    TicketStatus.waiting_customer: frozenset({TicketStatus.open, TicketStatus.cancelled}),
+    TicketStatus.cancelled: frozenset({TicketStatus.open}),
+    TicketStatus.done: frozenset(),
+}
+"""The ticket lifecycle: from each status, the statuses it may move to."""
 
 
 class TicketPublic(Ticket):
@@ -62,6 +112,13 @@ class Lookup:
     sites: dict[str, SiteRow | None] = field(default_factory=dict)
     policies: dict[str, SlaPolicy] = field(default_factory=dict)
     engineers: dict[str, bool] = field(default_factory=dict)
+    skills: SkillCatalogue | None = None
+
+    def catalogue(self) -> SkillCatalogue:
+        """The stored skills catalogue (read once)."""
+        if self.skills is None:
+            self.skills = stored_catalogue(self.session)
+        return self.skills
 
     def site(self, site_id: str) -> SiteRow | None:
         if site_id not in self.sites:
@@ -85,7 +142,10 @@ def _at(path: str, name: str) -> str:
 
 
 def check_references(t: Ticket, lookup: Lookup, path: str = "") -> None:
-    """The site exists; an on-site ticket is in a visited city; a pin names a known engineer."""
+    """The site exists; an on-site ticket is in a visited city; a pin names a known engineer;
+    the required skills are in the skills catalogue."""
+    if t.required_skills:
+        lookup.catalogue().check(t.required_skills, _at(path, "required_skills"))
     if t.site_id is not None:
         site = lookup.site(t.site_id)
         if site is None:

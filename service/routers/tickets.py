@@ -17,7 +17,23 @@ from starlette.concurrency import run_in_threadpool
 
 from optimizer.domain import Priority, Ticket, TicketKind, TicketMode
 from optimizer.errors import InvalidInput
+from optimizer.io.tables import safe_cell
 from service.deps import Dispatcher, ReadSession, SettingsDep, Viewer, WriteSession
+from service.dispatching import (
+    Actor,
+    AssignmentPublic,
+    HistoryEntry,
+    ManualAssignment,
+    StatusChange,
+    assign_manually,
+    change_status,
+    history,
+    pin,
+    record_created,
+    release_deleted,
+    set_status_by_import,
+    unassign,
+)
 from service.importing import MalformedBody, Parsed, parse
 from service.models import TicketRow
 from service.problems import (
@@ -30,6 +46,7 @@ from service.problems import (
 )
 from service.repo import Page, PagingDep, Store, merge, partial_model, text_contains
 from service.routers import API_PREFIX
+from service.skills import stored_catalogue
 from service.tickets import (
     Lookup,
     TicketPublic,
@@ -145,8 +162,9 @@ def list_tickets(
     summary="Take in one ticket",
     responses={409: {"description": "Duplicate id or external id"}},
 )
-def create(body: Ticket, session: WriteSession, _: Dispatcher, response: Response) -> Any:
+def create(body: Ticket, session: WriteSession, who: Dispatcher, response: Response) -> Any:
     row = create_ticket(session, body, Lookup(session))
+    record_created(session, row, Actor.of(who))
     session.commit()
     response.headers["Location"] = f"{API_PREFIX}/tickets/{row.id}"
     return public(row)
@@ -187,7 +205,8 @@ async def import_tickets(
 ) -> Any:
     content, fmt = await _import_body(request)
     try:
-        parsed = parse(content, fmt, source)
+        skills = await run_in_threadpool(stored_catalogue, session)
+        parsed = parse(content, fmt, source, skills=skills)
     except MalformedBody as err:
         return malformed_problem(request, str(err), fmt.upper())
     if len(parsed.records) > settings.max_tickets:
@@ -196,7 +215,7 @@ async def import_tickets(
             f"{len(parsed.records)} tickets",
             f"at most {settings.max_tickets} tickets per import; split the file",
         )
-    return await run_in_threadpool(_store_import, request, session, parsed)
+    return await run_in_threadpool(_store_import, request, session, parsed, Actor.of(principal))
 
 
 async def _import_body(request: Request) -> tuple[bytes, str]:
@@ -221,7 +240,7 @@ async def _import_body(request: Request) -> tuple[bytes, str]:
     )
 
 
-def _store_import(request: Request, session: Session, parsed: Parsed) -> Any:
+def _store_import(request: Request, session: Session, parsed: Parsed, actor: Actor) -> Any:
     """Validate every record, then create or update each ticket in one transaction."""
     tickets, errors = _validated(parsed)
     if errors:
@@ -235,11 +254,13 @@ def _store_import(request: Request, session: Session, parsed: Parsed) -> Any:
         try:
             if row is None:
                 row = create_ticket(session, ticket, lookup, status_ or TicketStatus.open)
+                record_created(session, row, actor, "import")
                 counts["created"] += 1
             else:
                 changed = apply_ticket(row, ticket, lookup, path)
                 if status_ is not None and row.status != status_.value:
-                    row.status, changed = status_.value, True
+                    set_status_by_import(session, row, status_, actor)
+                    changed = True
                 counts["updated" if changed else "unchanged"] += 1
         except InvalidInput as err:
             if not err.field.startswith("tickets["):
@@ -339,7 +360,7 @@ def _flat(ticket: TicketPublic) -> dict[str, Any]:
             value = value.get(tail) if isinstance(value, dict) else None
         if isinstance(value, list):
             value = ";".join(str(v) for v in value)
-        out[col] = "" if value is None else value
+        out[col] = "" if value is None else safe_cell(value)
     return out
 
 
@@ -400,7 +421,7 @@ def replace(ticket_id: str, body: Ticket, session: WriteSession, _: Dispatcher) 
     summary="Change some fields or the status of a ticket",
     responses={404: {"description": "No such ticket"}},
 )
-def patch(ticket_id: str, body: TicketPatch, session: WriteSession, _: Dispatcher) -> Any:
+def patch(ticket_id: str, body: TicketPatch, session: WriteSession, who: Dispatcher) -> Any:
     row = store.get(session, ticket_id)
     new_status = body.status
     fields = body.model_dump(exclude_unset=True, exclude={"status"})
@@ -408,8 +429,8 @@ def patch(ticket_id: str, body: TicketPatch, session: WriteSession, _: Dispatche
     merged = merge(Ticket, as_ticket(row), fields_patch)
     _ensure_external_id_free(session, merged, ticket_id)
     apply_ticket(row, merged, Lookup(session))
-    if new_status is not None:
-        row.status = new_status.value
+    if new_status is not None and new_status.value != row.status:
+        change_status(session, ticket_id, StatusChange(status=new_status.value), Actor.of(who))
     session.commit()
     return public(row)
 
@@ -438,5 +459,73 @@ def _ensure_external_id_free(session: Session, t: Ticket, ticket_id: str) -> Non
 )
 def delete(ticket_id: str, session: WriteSession, _: Dispatcher) -> Response:
     store.delete(session, ticket_id)
+    release_deleted(session, ticket_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# -- the lifecycle, history and manual assignment (rules in service.dispatching) -----------
+
+
+@router.post(
+    "/{ticket_id}/status",
+    response_model=TicketPublic,
+    summary="Move a ticket along its lifecycle (en route, in progress, done, second visit…)",
+    responses={404: {"description": "No such ticket"}, 422: {"description": "Illegal change"}},
+)
+def set_status(ticket_id: str, body: StatusChange, session: WriteSession, who: Dispatcher) -> Any:
+    row = change_status(session, ticket_id, body, Actor.of(who))
+    session.commit()
+    return public(row)
+
+
+@router.get(
+    "/{ticket_id}/history",
+    response_model=Page[HistoryEntry],
+    summary="Every change of a ticket: status, engineer, pins; who and when",
+    responses={404: {"description": "No such ticket"}},
+)
+def read_history(ticket_id: str, session: ReadSession, _: Viewer) -> Any:
+    entries = history(session, ticket_id)
+    return {"data": entries, "count": len(entries)}
+
+
+@router.post(
+    "/{ticket_id}/assignment",
+    response_model=AssignmentPublic,
+    summary="Give a ticket to an engineer at a start time (checked against their day)",
+    responses={404: {"description": "No such ticket or engineer"}},
+)
+def assign(ticket_id: str, body: ManualAssignment, session: WriteSession, who: Dispatcher) -> Any:
+    row = assign_manually(session, ticket_id, body, Actor.of(who))
+    session.commit()
+    return AssignmentPublic.model_validate(row, from_attributes=True)
+
+
+@router.delete(
+    "/{ticket_id}/assignment",
+    response_model=TicketPublic,
+    summary="Release a ticket's commitment; it goes back to the queue",
+)
+def release(ticket_id: str, session: WriteSession, who: Dispatcher) -> Any:
+    row = unassign(session, ticket_id, Actor.of(who))
+    session.commit()
+    return public(row)
+
+
+@router.post(
+    "/{ticket_id}/pin",
+    response_model=TicketPublic,
+    summary="Pin a ticket to its current engineer and start (plans keep it)",
+)
+def pin_ticket(ticket_id: str, session: WriteSession, who: Dispatcher) -> Any:
+    row = pin(session, ticket_id, Actor.of(who))
+    session.commit()
+    return public(row)
+
+
+@router.delete("/{ticket_id}/pin", response_model=TicketPublic, summary="Remove a ticket's pin")
+def unpin_ticket(ticket_id: str, session: WriteSession, who: Dispatcher) -> Any:
+    row = pin(session, ticket_id, Actor.of(who), pinned=False)
+    session.commit()
+    return public(row)
