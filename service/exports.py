@@ -1,22 +1,30 @@
 """Files made from job results: a dispatch plan as CSV, a roster as CSV, XLSX or iCalendar.
 
+A roster the engine made is exported as the command line's files (``wfm roster`` writes them
+with :mod:`optimizer.io.roster_export`; :func:`service.rostering.roster_file`). The plain
+tables below remain for stored results of another shape.
+
 Written against the contract's JSON shapes (``DispatchPlan.assignments`` with ticket,
 engineer, start, end, travel, deadline, on time, slack; ``Roster.assignments`` with
 engineer, date, template, start, end; ``Roster.shortfall`` rows), so they only need the
-stored result, not the engines.
+stored result, not the engines. Every CSV and Excel cell is escaped against formula
+injection by the same functions as the command line's exports (:mod:`optimizer.io.tables`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
 
 from fastapi import Response
+from pydantic import ValidationError
 
 from optimizer.calendar import TZ
+from optimizer.domain.roster import Roster
+from optimizer.io.tables import csv_text, safe_workbook
 from service.problems import Unprocessable
+from service.rostering import roster_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,6 +48,11 @@ def export(kind: str, result: dict[str, Any], fmt: str, job_id: str) -> Response
         raise Unprocessable("format", fmt, f"a {kind} result is available as {offer}")
     name = f"{kind}-{job_id[:8]}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if kind == "roster":
+        roster = full_roster(result)
+        if roster is not None:  # the command line's files (one implementation)
+            data, media, _ = roster_file(roster, fmt)  # type: ignore[arg-type]
+            return Response(data, media_type=media, headers=headers)
     if kind == "dispatch":
         return Response(plan_csv(result), media_type="text/csv; charset=utf-8", headers=headers)
     if fmt == "csv":
@@ -51,13 +64,24 @@ def export(kind: str, result: dict[str, Any], fmt: str, job_id: str) -> Response
     )
 
 
+def full_roster(result: dict[str, Any]) -> Roster | None:
+    """The result as the engine's Roster, or None for a result of another shape (a job stored
+    by an older version, a hand-made result), which the plain tables below still export."""
+    try:
+        roster = Roster.model_validate(result)
+    except ValidationError:
+        return None
+    return roster if roster.start is not None and roster.end is not None else None
+
+
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in columns})
-    return buf.getvalue()
+    """CSV of ``rows`` in ``columns``; every cell escaped against formulas (the command line's
+    :func:`optimizer.io.tables.csv_text`)."""
+    return csv_text(columns, ([_blank(row.get(c)) for c in columns] for row in rows))
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def plan_csv(plan: dict[str, Any]) -> str:
@@ -112,7 +136,7 @@ def roster_xlsx(roster: dict[str, Any]) -> bytes:
     for s in roster.get("shortfall") or []:
         short.append([_plain(s.get(c)) for c in ("start", "end", "group", "short_by")])
     buf = io.BytesIO()
-    wb.save(buf)
+    safe_workbook(wb).save(buf)
     return buf.getvalue()
 
 

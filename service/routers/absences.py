@@ -1,9 +1,15 @@
-"""Absences: vacation, sickness, training, or the car unavailable, over [start, end)."""
+"""Absences: vacation, sickness, training, or the car unavailable, over [start, end).
+
+A vacation never overlaps another absence of the engineer (a 422 naming ``start`` and the
+stored absence; nothing is stored). ``POST /absences/check`` shows what entering one means
+before it is stored: the holidays not counted (art. 120), the engineer's year against 28 days
+and a part of 14 (art. 115, 125), the weeks whose coverage it touches.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field
@@ -12,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from optimizer.domain import Absence, AbsenceKind
 from service.auth import Role
+from service.deps import ReadSession, Viewer
 from service.models import AbsenceRow, EngineerRow
 from service.problems import Unprocessable
-from service.repo import Store, to_model
+from service.repo import Store, merge, to_model
+from service.rostering import AbsenceCheck, check_absence, check_overlap
 from service.routers.crud import add_crud_routes
 
 router = APIRouter(prefix="/absences", tags=["absences"])
@@ -27,10 +35,27 @@ class AbsencePublic(Absence):
 
 
 class AbsenceStore(Store[Absence]):
-    """Absences must name a stored engineer."""
+    """Absences must name a stored engineer; a vacation overlaps no other absence."""
 
     def check(self, session: Session, item: Absence) -> None:
         check_engineer(session, item)
+
+    def create(self, session: Session, item: Absence, **extra: Any) -> Any:
+        check_engineer(session, item)
+        check_overlap(session, item)
+        return super().create(session, item, **extra)
+
+    def replace(self, session: Session, ident: Any, item: Absence) -> Any:
+        self.get(session, ident)
+        check_engineer(session, item)
+        check_overlap(session, item, exclude_id=ident)
+        return super().replace(session, ident, item)
+
+    def update(self, session: Session, ident: Any, patch: Any) -> Any:
+        merged = merge(Absence, to_model(self.get(session, ident), Absence), patch)
+        check_engineer(session, merged)
+        check_overlap(session, merged, exclude_id=ident)
+        return super().update(session, ident, patch)
 
 
 def check_engineer(session: Session, absence: Absence) -> None:
@@ -74,6 +99,28 @@ def _checked(dt: datetime) -> datetime:
     if dt.tzinfo is None:  # AwareDatetime already refuses this; kept for direct callers
         raise Unprocessable("datetime", dt.isoformat(), "needs an offset")
     return dt
+
+
+class AbsenceToCheck(Absence):
+    """An absence about to be entered; ``id`` when an entered one is being changed."""
+
+    id: int | None = Field(default=None, ge=1, description="The absence being changed")
+
+
+@router.post(
+    "/check",
+    response_model=AbsenceCheck,
+    summary="What entering an absence means (art. 115, 120, 125; coverage), nothing stored",
+    responses={422: {"description": "Overlaps another absence, or invalid"}},
+)
+def check(
+    body: AbsenceToCheck,
+    session: ReadSession,
+    _: Viewer,
+    lang: Literal["ru", "en"] = Query("ru", description="Language of the texts"),
+) -> Any:
+    item = Absence.model_validate(body.model_dump(exclude={"id"}))
+    return check_absence(session, item, exclude_id=body.id, lang=lang)
 
 
 add_crud_routes(

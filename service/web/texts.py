@@ -1,116 +1,56 @@
-"""What the web pages say, in Russian (default) and English."""
+"""The catalogue of what the web pages say, in Russian (the default) and English.
+
+The texts live in ``catalogue/*.json``, one file per page (``common.json`` for what every
+page shares: navigation, statuses, priorities, skills, cities…), each shaped
+``{"ru": {key: text}, "en": {key: text}}``. Files are merged into one catalogue per language;
+a key defined twice, or present in one language and missing in the other, is an error when
+the catalogue is loaded, so a page never shows a missing text. Templates call
+``_("key")``; ES modules get the same catalogue as JSON and call ``t("key")``.
+"""
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
-    "ru": {
-        "app_name": "Диспетчерская техподдержки",
-        "nav_dispatch": "Диспетчер",
-        "nav_roster": "График смен",
-        "nav_whatif": "Что если",
-        "nav_api": "API",
-        "other_lang": "English",
-        "other_lang_code": "en",
-        "key_label": "API-ключ",
-        "key_save": "Сохранить",
-        "key_hint": "Ключ хранится только в этом браузере.",
-        "title_dispatch": "Диспетчер: заявки и план",
-        "title_roster": "График смен",
-        "title_whatif": "Что если: моделирование",
-        "open_tickets": "Открытые заявки",
-        "refresh": "Обновить",
-        "col_ticket": "Заявка",
-        "col_site": "Объект",
-        "col_priority": "Приоритет",
-        "col_created": "Создана",
-        "col_deadline": "Срок по SLA",
-        "col_status": "Статус",
-        "col_engineer": "Инженер",
-        "col_start": "Начало",
-        "col_end": "Конец",
-        "col_travel": "В пути, мин",
-        "col_on_time": "Вовремя",
-        "col_reason": "Причина",
-        "plan_now": "Спланировать с текущего момента",
-        "plan_title": "План",
-        "accept_plan": "Принять план",
-        "download_csv": "Скачать CSV",
-        "unassigned": "Не назначены",
-        "roster_request": "Запрос графика (RosterRequest, JSON)",
-        "roster_job": "или номер готового задания",
-        "solve": "Рассчитать",
-        "load": "Загрузить",
-        "accepted_shifts": "Принятые смены",
-        "download": "Скачать",
-        "accept_roster": "Принять график",
-        "shortfall": "Нехватка людей",
-        "scenario": "Сценарии (JSON)",
-        "simulate": "Смоделировать",
-        "col_scenario": "Сценарий",
-        "col_sla": "SLA выполнен",
-        "col_wait": "Ожидание, мин (медиана / 90%)",
-        "col_urgent": "Срочные: реакция, мин",
-        "col_util": "Загрузка",
-        "comparison": "Сравнение с первым сценарием",
-        "yes": "да",
-        "no": "нет",
-        "working": "Считаю…",
-        "done": "Готово",
-        "failed": "Ошибка",
-    },
-    "en": {
-        "app_name": "Support dispatch",
-        "nav_dispatch": "Dispatcher",
-        "nav_roster": "Roster",
-        "nav_whatif": "What-if",
-        "nav_api": "API",
-        "other_lang": "Русский",
-        "other_lang_code": "ru",
-        "key_label": "API key",
-        "key_save": "Save",
-        "key_hint": "The key is kept in this browser only.",
-        "title_dispatch": "Dispatcher: tickets and plan",
-        "title_roster": "Shift roster",
-        "title_whatif": "What-if simulation",
-        "open_tickets": "Open tickets",
-        "refresh": "Refresh",
-        "col_ticket": "Ticket",
-        "col_site": "Site",
-        "col_priority": "Priority",
-        "col_created": "Created",
-        "col_deadline": "SLA deadline",
-        "col_status": "Status",
-        "col_engineer": "Engineer",
-        "col_start": "Start",
-        "col_end": "End",
-        "col_travel": "Travel, min",
-        "col_on_time": "On time",
-        "col_reason": "Reason",
-        "plan_now": "Plan from now",
-        "plan_title": "Plan",
-        "accept_plan": "Accept the plan",
-        "download_csv": "Download CSV",
-        "unassigned": "Unassigned",
-        "roster_request": "Roster request (RosterRequest, JSON)",
-        "roster_job": "or the id of a finished job",
-        "solve": "Solve",
-        "load": "Load",
-        "accepted_shifts": "Accepted shifts",
-        "download": "Download",
-        "accept_roster": "Accept the roster",
-        "shortfall": "Shortfall",
-        "scenario": "Scenarios (JSON)",
-        "simulate": "Simulate",
-        "col_scenario": "Scenario",
-        "col_sla": "SLA met",
-        "col_wait": "Wait, min (median / 90%)",
-        "col_urgent": "Urgent response, min",
-        "col_util": "Utilisation",
-        "comparison": "Compared with the first scenario",
-        "yes": "yes",
-        "no": "no",
-        "working": "Working…",
-        "done": "Done",
-        "failed": "Failed",
-    },
-}
+import json
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+LANGS: tuple[str, ...] = ("ru", "en")
+Lang = Literal["ru", "en"]
+CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+
+
+class CatalogueError(Exception):
+    """The catalogue files disagree: a key twice, or a key in one language only."""
+
+
+def load_catalogue(folder: Path = CATALOGUE_DIR) -> dict[str, dict[str, str]]:
+    """Every catalogue file of ``folder`` merged: ``{lang: {key: text}}``."""
+    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+    origin: dict[str, str] = {}
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if set(data) != set(LANGS):
+            raise CatalogueError(f"{path.name}: languages {sorted(data)}, expected {list(LANGS)}")
+        keys = {lang: set(data[lang]) for lang in LANGS}
+        if keys["ru"] != keys["en"]:
+            odd = sorted(keys["ru"] ^ keys["en"])
+            raise CatalogueError(f"{path.name}: keys in one language only: {odd[:10]}")
+        for key in keys["ru"]:
+            if key in origin:
+                raise CatalogueError(f"{path.name}: key {key!r} is already in {origin[key]}")
+            origin[key] = path.name
+        for lang in LANGS:
+            merged[lang].update(data[lang])
+    return merged
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """The installed catalogue, read once."""
+    return load_catalogue()
+
+
+def texts(lang: str) -> dict[str, str]:
+    """All texts of one language."""
+    return catalogue()[lang]

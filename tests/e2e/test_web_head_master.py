@@ -1,0 +1,75 @@
+"""The department head edits master data in Chromium: an engineer's contract hours change,
+a shift template ending before it starts is refused at its field with nothing stored, sites
+show their city and bank. Screenshots under ``var/screenshots/``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser import BoardServer, browser, open_tab  # noqa: F401
+from tests.e2e.test_web_head_roster import head_server  # noqa: F401
+
+LATIN_WORD = re.compile(r"\b[a-z_]{4,}\b")
+
+
+def test_the_head_changes_an_engineers_contract_hours(
+    browser: Any,  # noqa: F811
+    head_server: BoardServer,  # noqa: F811
+    request: pytest.FixtureRequest,
+) -> None:
+    tab = open_tab(browser, head_server, request)
+    page = tab.page
+    page.goto(f"{head_server.url}/web/master")
+    page.wait_for_selector("#items tbody tr[data-id='e05']")
+    page.click("#items tbody tr[data-id='e05']")
+    assert page.input_value("#f-name") == "Мария Соколова"
+    page.fill("#f-weekly_hours", "36")
+    page.click("#save")
+    page.wait_for_selector("#message.ok")
+    assert head_server.get("/engineers/e05")["weekly_hours"] == 36
+    assert head_server.get("/engineers/e05")["skills"]  # nothing else lost
+    visible = str(page.evaluate("document.querySelector('main').innerText"))
+    assert not LATIN_WORD.search(visible), LATIN_WORD.findall(visible)[:10]
+    tab.shot("engineer")
+    assert tab.problems == []
+
+
+def test_a_template_ending_before_it_starts_is_refused_at_the_field(
+    browser: Any,  # noqa: F811
+    head_server: BoardServer,  # noqa: F811
+    request: pytest.FixtureRequest,
+) -> None:
+    tab = open_tab(browser, head_server, request)
+    page = tab.page
+    page.goto(f"{head_server.url}/web/master?tab=templates")
+    page.wait_for_selector("#items tbody tr[data-id='office']")
+    page.click("#new")
+    page.fill("#f-id", "night")
+    page.fill("#f-name", "Ночная")
+    page.fill("#f-start", "18:00")
+    page.fill("#f-end", "09:00")
+    page.fill("#f-break_min", "60")
+    page.check("#f-weekdays input[value='0']")
+    page.click("#save")
+    expect(page.locator("#f-end-error")).to_contain_text("кончаться позже")
+    assert page.get_attribute("#f-end", "aria-invalid") == "true"
+    assert head_server.api.get("/api/v1/shift-templates/night").status_code == 404
+    tab.shot("template")
+
+
+def test_sites_show_their_city_and_bank(
+    browser: Any,  # noqa: F811
+    head_server: BoardServer,  # noqa: F811
+    request: pytest.FixtureRequest,
+) -> None:
+    tab = open_tab(browser, head_server, request)
+    page = tab.page
+    page.goto(f"{head_server.url}/web/master?tab=sites")
+    page.wait_for_selector("#items tbody tr")
+    table = page.inner_text("#items")
+    assert "Энгельс" in table and "левый (Энгельс)" in table and "правый (Саратов)" in table
+    tab.shot("sites")
