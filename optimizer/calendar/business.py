@@ -169,17 +169,6 @@ class BusinessCalendar:
             day += timedelta(days=1)
         return total.total_seconds() / 60
 
-    def next_open(self, dt: datetime) -> datetime:
-        """The first instant at or after ``dt`` when the office is open."""
-        local = _local(dt, self.tz, "dt")
-        day = local.date()
-        for _ in range(366 * 3):
-            for opens, closes in self.open_intervals(day):
-                if local < closes:
-                    return max(opens, local)
-            day += timedelta(days=1)
-        raise InvalidInput("dt", dt.isoformat(), "no office time within three years")
-
 
 @cache
 def default_calendar() -> BusinessCalendar:

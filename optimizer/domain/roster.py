@@ -18,9 +18,16 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from optimizer.domain.base import Absence, Engineer, ShiftTemplate, ensure_unique_ids
-from optimizer.domain.common import Id, StrictModel
-from optimizer.domain.staffing import CoverageRequirement
+from optimizer.domain.base import (
+    Absence,
+    Engineer,
+    ShiftTemplate,
+    check_skills_known,
+    ensure_unique_ids,
+)
+from optimizer.domain.common import Flag, Id, Int, Number, StrictModel
+from optimizer.domain.skills import SkillList, UnknownSkill
+from optimizer.domain.staffing import CoverageRequirement, group_skill
 from optimizer.errors import InvalidInput, UnknownReference
 
 SARATOV = ZoneInfo("Europe/Saratov")
@@ -142,18 +149,21 @@ class RosterRequest(StrictModel):
     history: list[PreviousShift] = Field(default_factory=list)
     """Shifts worked on the days before ``start``, so that the rules hold across it. The
     year's overtime so far goes in ``rules.per_engineer[].overtime_used_h``."""
-    time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 10
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    num_workers: Annotated[int, Field(ge=1, le=64)] = 2
-    max_deterministic_time: Annotated[float, Field(gt=0)] | None = None
+    time_limit_s: Annotated[Number, Field(gt=0, le=3600)] = 10
+    seed: Annotated[Int, Field(ge=0, le=2**31 - 1)] = 0
+    num_workers: Annotated[Int, Field(ge=1, le=64)] = 2
+    max_deterministic_time: Annotated[Number, Field(gt=0)] | None = None
     """A deterministic work limit (CP-SAT units) in addition to ``time_limit_s``; for tests."""
-    deterministic: bool | None = None
+    skills: SkillList | None = None
+    """The skills catalogue of the engineers' skills and the ``skill:<skill>`` groups;
+    omitted: the built-in one."""
+    deterministic: Flag | None = None
     """With several workers, interleave them deterministically: the same request and seed
     give the same roster when the solve ends by proving optimality or by the deterministic
     limit (a wall-clock limit can still cut it at a different point). ``None`` (default):
     deterministic up to 5000 shift variables (a department month), free-running above,
-    where interleaving costs much quality (measured: 40 engineers × 3 months, 60 s, gap
-    39 % interleaved against 2.4 % free)."""
+    where interleaving the workers costs much solution quality (figures in
+    ``docs/benchmarks.md``, "Department roster")."""
 
     @model_validator(mode="after")
     def _period_and_references(self) -> Self:
@@ -199,8 +209,13 @@ def check_roster_request(req: RosterRequest) -> None:
                 raise InvalidInput(
                     f"engineers[{i}].preferences[{j}].date", p.date, "not a calendar date"
                 ) from None
-    # requirement groups (skills) are checked by CoverageRequirement itself; rows dated
-    # outside the period are simply not used
+    # requirement groups are checked by CoverageRequirement itself, their skills here; rows
+    # dated outside the period are simply not used
+    catalogue = check_skills_known(req.skills, req.engineers, [])
+    for i, r in enumerate(req.requirements):
+        skill = group_skill(r.group)
+        if skill is not None and skill not in catalogue:
+            raise UnknownSkill(f"requirements[{i}].group", r.group, catalogue.unknown_message())
     _check_rules(req, engineers, templates)
     _check_history(req, engineers)
 

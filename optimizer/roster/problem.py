@@ -22,6 +22,7 @@ from optimizer.domain.base import Absence, Engineer, ShiftKind, ShiftTemplate
 from optimizer.domain.common import AbsenceKind
 from optimizer.domain.roster import RosterRequest
 from optimizer.domain.staffing import SKILL_PREFIX, CoverageRequirement
+from optimizer.travel.bank import bank_of
 
 DAY_MIN = 24 * 60
 PRE_HOLIDAY_SHORTENING_MIN = 60
@@ -113,7 +114,6 @@ class RosterProblem:
     weekly_cap: dict[str, int]
     weeks: list[list[int | None]]
     """Calendar weeks Monday..Sunday as day indexes, ``None`` for dates outside the period."""
-    away_days: dict[str, set[int]] = field(default_factory=dict)
     preferences: list[tuple[str, int, str | None, str, int]] = field(default_factory=list)
     """(engineer, day, template or None, "on"/"off", weight) inside the period."""
     history: dict[str, list[PastShift]] = field(default_factory=dict)
@@ -174,7 +174,6 @@ def build_problem(req: RosterRequest, calendar: BusinessCalendar | None = None) 
         norm_minutes={e.id: _norm(req, e, days, away.get(e.id, set()), cal) for e in req.engineers},
         weekly_cap={e.id: weekly_cap_minutes(req, e) for e in req.engineers},
         weeks=_weeks(days),
-        away_days=away,
         preferences=_preferences(req, days),
         history=_history(req, cal),
     )
@@ -384,7 +383,7 @@ def _preferences(
 def in_group(e: Engineer, group: str, visit_capable: bool, bank: str | None) -> bool:
     """Whether an engineer on a shift counts toward a requirement group."""
     if group.startswith(SKILL_PREFIX):
-        return group[len(SKILL_PREFIX) :] in {s.value for s in e.skills}
+        return group[len(SKILL_PREFIX) :] in e.skills
     if group == "visit":
         return visit_capable
     if group in ("visit:right", "visit:left"):
@@ -397,8 +396,6 @@ def engineer_bank(e: Engineer) -> str | None:
     """The Volga bank of an engineer's base (None without coordinates)."""
     if e.base.lat is None or e.base.lon is None:
         return None
-    from optimizer.travel.bank import bank_of
-
     return bank_of(e.base)
 
 

@@ -3,8 +3,8 @@
 Engineers, absences (with the 2027 vacation plan) and shift templates come from the sample
 data set. Requirements come from the staffing engine (Erlang C per hour and group on the
 forecast of the ticket history), plus a weekend and holiday on-call duty (one engineer ready
-for urgent tickets 10:00–16:00); without them (``use_staffing=False``) a documented default
-pattern is used (:func:`default_requirements`).
+for urgent tickets 10:00–16:00); with ``use_staffing=False``, a documented default pattern
+instead (:func:`default_requirements`).
 """
 
 from __future__ import annotations

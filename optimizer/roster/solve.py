@@ -72,7 +72,7 @@ def configure(solver: cp_model.CpSolver, request: RosterRequest, n_vars: int = 0
     prm.linearization_level = 2
     if request.num_workers > 1:
         # CP-SAT's default 2-worker portfolio is one weak-LP full solver plus LNS; the full
-        # solver here is the LP-heavy one, which proves the bound (measured on the benchmark)
+        # solver here is the LP-heavy one, whose relaxation proves the coverage bound
         prm.subsolvers.append("max_lp")
         deterministic = request.deterministic
         if deterministic is None:

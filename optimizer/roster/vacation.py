@@ -26,7 +26,14 @@ from optimizer.domain.roster import (
     VacationWeekImpact,
 )
 from optimizer.domain.staffing import CoverageRequirement
-from optimizer.roster.problem import day_requirements, effective_weekday, engineer_bank, in_group
+from optimizer.roster.problem import (
+    Day,
+    day_requirements,
+    effective_weekday,
+    engineer_bank,
+    in_group,
+)
+from optimizer.roster.solve import solve
 
 ENTITLEMENT_DAYS = 28
 MIN_LONG_PART_DAYS = 14
@@ -139,8 +146,6 @@ def weekly_impact(
 ) -> list[VacationWeekImpact]:
     """Per calendar week of the year with somebody on leave: who, and the groups whose
     requirement exceeds (short) or equals (tight) the engineers present on some working day."""
-    from optimizer.roster.problem import Day
-
     away: dict[date, set[str]] = defaultdict(set)
     for a in absences:
         if a.kind == AbsenceKind.vacation:
@@ -186,8 +191,6 @@ def weekly_impact(
 
 def vacation_roster_impact(request: RosterRequest) -> tuple[float, float]:
     """Shortfall person-hours of the roster with the vacations, and without them."""
-    from optimizer.roster.solve import solve
-
     with_vac = solve(request).shortfall_person_hours
     others = [a for a in request.absences if a.kind != AbsenceKind.vacation]
     without = solve(request.model_copy(update={"absences": others})).shortfall_person_hours

@@ -21,9 +21,8 @@ from optimizer.errors import InfeasibleRequest, InvalidInput, WfmError, one_line
 
 M = TypeVar("M", bound=BaseModel)
 
-EXIT_OK = 0
-EXIT_UNEXPECTED = 1
 EXIT_INVALID = 2
+"""Exit status of invalid input; 0 is done and 1 anything unexpected (an uncaught error)."""
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:

@@ -52,9 +52,7 @@ def matrix_command(
     ),
     at: str | None = typer.Option(None, "--at", help=AT_HELP),
     osrm: str | None = typer.Option(None, "--osrm", help=OSRM_HELP),
-    as_json: bool = typer.Option(
-        False, "--json", help='Print {"minutes": [[...]], "km": [[...]]}.'
-    ),
+    as_json: bool = typer.Option(False, "--json", help=MATRIX_JSON_HELP),
 ) -> None:
     """Minutes and km between every pair of locations."""
     with guarded():

@@ -98,7 +98,7 @@ def test_the_checker_rejects_a_drive_back_the_morning_after_the_last_visit() -> 
     assert a.start < datetime.fromisoformat(at(18, 0))
     next_morning = datetime.fromisoformat(at(9, 0, day=1))
     found = validate_plan(req, _with_drive_back_at(plan, next_morning))
-    assert any(v.rule == "route" and "last visit" in v.message for v in found), [
+    assert any(v.rule == "route" and v.code == "back_after_last_visit" for v in found), [
         str(v) for v in found
     ]
 

@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from optimizer.calendar import TZ
-from optimizer.domain.common import Skill
 from optimizer.domain.roster import (
     EngineerRules,
     LabourRules,
@@ -197,7 +196,7 @@ def test_checker_counts_each_engineer_a_group_needs() -> None:
     # both needed; with c as well, "all" has three for two places and neither a nor c is
     # needed by a group (b still is, for gateways).
     req = request(
-        engineers=[engineer("a"), engineer("b", skills=[Skill.gateways]), engineer("c")],
+        engineers=[engineer("a"), engineer("b", skills=["gateways"]), engineer("c")],
         requirements=need(required=2, weekdays=[5], start=time(10), end=time(16))
         + need(group="skill:gateways", weekdays=[5], start=time(10), end=time(16)),
     )

@@ -8,15 +8,24 @@ from datetime import timedelta
 
 from icalendar import Calendar
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from optimizer.domain import SkillCatalogue, SkillEntry, default_catalogue
 from optimizer.io.roster_export import (
+    roster_to_csv_bytes,
     roster_to_csv_text,
     roster_to_ics_bytes,
     roster_to_xlsx_bytes,
     shift_uid,
     write_roster_exports,
 )
+from optimizer.roster import format_shortfall, shortfall_report
+from optimizer.roster.grid import format_grid, template_codes
+from service.cli.main import app
 from tests.unit.test_roster_helpers import MONDAY, away, engineer, need, request, solved
+
+FREEPBX = SkillEntry(id="freepbx", name_ru="АТС FreePBX", name_en="FreePBX PBX")
+"""A skill the department added to its catalogue."""
 
 
 def two_engineer_week():  # type: ignore[no-untyped-def]
@@ -81,3 +90,86 @@ def test_all_exports_are_written_to_a_folder(tmp_path) -> None:  # type: ignore[
     paths = write_roster_exports(two_engineer_week(), tmp_path)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
     assert names == ["department.ics", "ics/a.ics", "ics/b.ics", "roster.csv", "roster.xlsx"]
+
+
+def freepbx_week():  # type: ignore[no-untyped-def]
+    """One FreePBX engineer needed on weekdays 09–18; a knows only the dialplan (45 h short)."""
+    return request(
+        skills=[*default_catalogue().entries, FREEPBX],
+        requirements=need(group="skill:freepbx"),
+    )
+
+
+def test_a_custom_skill_group_is_exported_by_its_russian_name_from_the_request_s_catalogue(
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
+    req = freepbx_week()
+    roster = solved(req)
+    catalogue = SkillCatalogue.of(req.skills)
+    wb = load_workbook(io.BytesIO(roster_to_xlsx_bytes(roster, catalogue=catalogue)))
+    groups = {row[3] for row in wb["Нехватка"].iter_rows(min_row=2, values_only=True)}
+    assert groups == {"АТС FreePBX"}
+    assert "АТС FreePBX" in {
+        row[3] for row in wb["Покрытие"].iter_rows(min_row=2, values_only=True)
+    }
+    write_roster_exports(roster, tmp_path, catalogue=catalogue)
+    saved = load_workbook(tmp_path / "roster.xlsx")
+    assert {r[3] for r in saved["Нехватка"].iter_rows(min_row=2, values_only=True)} == groups
+
+
+def test_a_custom_skill_shortfall_is_printed_by_its_name() -> None:
+    req = freepbx_week()
+    report = shortfall_report(solved(req), req)  # the request's catalogue
+    text = format_shortfall(report, catalogue=SkillCatalogue.of(req.skills))
+    assert "АТС FreePBX 45" in report.summary
+    assert "навыки: АТС FreePBX" in report.recommendations[0].text
+    assert "АТС FreePBX" in text and "freepbx" not in text
+
+
+def test_the_roster_command_prints_and_exports_a_custom_skill_by_its_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "request.json"
+    path.write_text(freepbx_week().model_dump_json(), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["roster", str(path), "--out-dir", str(out), "--no-advice"])
+    assert result.exit_code == 0, result.output
+    assert "Нехватка 45 чел.-ч: АТС FreePBX 45." in result.stdout
+    assert "freepbx" not in result.stdout
+    wb = load_workbook(out / "roster.xlsx")
+    assert {r[3] for r in wb["Нехватка"].iter_rows(min_row=2, values_only=True)} == {"АТС FreePBX"}
+
+
+def test_shift_codes_come_from_the_template_names_in_the_departments_language() -> None:
+    codes = template_codes(
+        {
+            "early": "Ранняя 08:00–17:00",
+            "late": "Поздняя 11:00–20:00",
+            "office": "Офис, пн–чт 09:00–18:00",
+            "office_fri": "Офис, пт 09:00–17:00",
+            "weekend_on_call": "Дежурство в выходной",
+            "x_y": "09:00–18:00",
+        }
+    )
+    assert codes == {
+        "early": "Р",
+        "late": "П",
+        "office": "О",
+        "office_fri": "ОП",  # a clash: the name's two initials
+        "weekend_on_call": "Д",
+        "x_y": "XY",  # no letter in the name: the id's initials
+    }
+
+
+def test_the_grid_and_the_workbook_show_the_same_codes() -> None:
+    roster = two_engineer_week().model_copy(update={"templates": {"day": "Дневная 09–18"}})
+    grid = format_grid(roster)
+    wb = load_workbook(io.BytesIO(roster_to_xlsx_bytes(roster)))
+    assert wb["График"]["B2"].value == "Д"
+    assert "Д — Дневная 09–18" in grid
+
+
+def test_the_csv_file_starts_with_a_byte_order_mark_for_russian_excel(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    roster = two_engineer_week()
+    write_roster_exports(roster, tmp_path)
+    data = (tmp_path / "roster.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data == roster_to_csv_bytes(roster) == roster_to_csv_text(roster).encode("utf-8-sig")

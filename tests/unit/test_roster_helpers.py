@@ -12,7 +12,7 @@ from typing import Any
 
 from optimizer.calendar import TZ
 from optimizer.domain.base import Absence, Engineer, ShiftTemplate
-from optimizer.domain.common import AbsenceKind, Location, Skill
+from optimizer.domain.common import AbsenceKind, Location
 from optimizer.domain.roster import Roster, RosterRequest
 from optimizer.domain.staffing import CoverageRequirement
 from optimizer.roster import solve, validate_roster
@@ -39,7 +39,7 @@ def engineer(eid: str, **kw: Any) -> Engineer:
     base: dict[str, Any] = {
         "id": eid,
         "name": f"Engineer {eid}",
-        "skills": [Skill.asterisk_dialplan],
+        "skills": ["asterisk_dialplan"],
         "licence_b": True,
         "has_car": True,
         "base": SARATOV,

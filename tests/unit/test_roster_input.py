@@ -27,7 +27,7 @@ def test_template_ending_before_it_starts_is_rejected() -> None:
 
 def test_requirement_for_an_unknown_skill_is_rejected() -> None:
     bad = {"weekday": 0, "start": "09:00", "end": "18:00", "group": "skill:cobol", "required": 1}
-    with pytest.raises(ValidationError, match="unknown group"):
+    with pytest.raises(InvalidInput, match="not in the skills catalogue"):
         request(requirements=[bad])
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from optimizer.domain.base import ShiftTemplate
-from optimizer.domain.common import Skill
 from optimizer.domain.roster import EngineerRules, LabourRules, RosterWeights
 from optimizer.roster import solve
 from tests.unit.test_roster_helpers import (
@@ -235,7 +234,7 @@ def test_a_skill_requirement_is_covered_by_the_engineer_who_has_the_skill() -> N
     req = request(
         start=MONDAY,
         end=MONDAY,
-        engineers=[engineer("a"), engineer("b", skills=[Skill.gateways])],
+        engineers=[engineer("a"), engineer("b", skills=["gateways"])],
         requirements=need(group="skill:gateways", weekdays=[0]),
         weights=RosterWeights(below_norm_per_hour=0),
     )
