@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from optimizer.calendar import TZ, default_calendar, to_local
+from optimizer.dispatch.problem import minute_origin
 from optimizer.domain import Absence, Engineer, Id, ShiftTemplate, Site, SlaPolicy, StrictModel
 from optimizer.domain.common import Day, Int, Moment, Number
 from service.models import (
@@ -175,8 +176,14 @@ def under_way(
 
 def _previous_assignment(t: TicketRow, c: AcceptedAssignmentRow, now: datetime) -> dict[str, Any]:
     """The accepted assignment as the engine's previous plan sees it; a promised start
-    already past (the work did not start) counts from now."""
-    shift = max(timedelta(0), now - c.start)
+    already past (the work did not start) counts from the plan's first minute.
+
+    The engine plans in whole minutes from ``now`` rounded up, and takes a previous start
+    before that minute as work under way (pinned, never moved). A start moved only to
+    ``now`` (09:31:07 when the plan's first minute is 09:32) would make assigned work look
+    started, so it could neither make room for an urgent ticket nor move off a later pin.
+    """
+    shift = max(timedelta(0), minute_origin(now) - c.start)
     start, end = c.start + shift, c.end + shift
     slack = int((t.sla_deadline - start).total_seconds() // 60)
     return {

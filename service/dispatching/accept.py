@@ -141,8 +141,10 @@ def accept_plan(session: Session, job: JobRow, actor: Actor) -> AcceptReport:
                 f"result.assignments[{i}].engineer_id", a.engineer_id, "no such engineer is stored"
             )
         status = TicketStatus(ticket.status)
-        if a.in_progress or status in UNDER_WAY or status not in ACTIVE:
+        if status in UNDER_WAY or status not in ACTIVE:
             continue  # work under way or finished is not re-planned
+        # A plan may take assigned work for started (its promised start before the plan's
+        # first minute); the store still has it assigned, so the plan's time is what holds.
         current = current_of(session, a.ticket_id)
         if (
             current is not None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from optimizer.calendar import TZ, default_calendar, to_local
 from optimizer.domain import Engineer
+from service.dispatching.commitments import Commitment, drive_starts
 from service.dispatching.common import now_local
 from service.jobs.store import JobStatus
 from service.models import (
@@ -124,12 +125,19 @@ def board(session: Session, as_of: datetime | None) -> dict[str, Any]:
         .order_by(AcceptedAssignmentRow.start, AcceptedAssignmentRow.id)
     )
     assignments = []
+    chains: dict[str, list[Commitment]] = {}
     for a in rows:
         t = session.get(TicketRow, a.ticket_id) if a.ticket_id else None
         if t is None:
             continue
         tickets[t.id] = t
+        site = session.get(SiteRow, t.site_id) if t.site_id else None
         late = max(0, int((a.start - t.sla_deadline).total_seconds() // 60))
+        if a.status == "current":
+            visit = t.mode == "onsite" or (a.travel_min or 0) > 0
+            chains.setdefault(a.engineer_id, []).append(
+                Commitment(t.id, a.start, a.end, a.travel_min or 0.0, visit)
+            )
         assignments.append(
             {
                 "id": a.id,
@@ -140,6 +148,7 @@ def board(session: Session, as_of: datetime | None) -> dict[str, Any]:
                 "end": to_local(a.end),
                 "travel_min": a.travel_min,
                 "travel_km": a.travel_km,
+                "drive_start": None,
                 "deadline": to_local(t.sla_deadline),
                 "late_min": late,
                 "status": t.status if a.status == "current" else "done",
@@ -148,8 +157,17 @@ def board(session: Session, as_of: datetime | None) -> dict[str, Any]:
                 "mode": t.mode,
                 "priority": t.priority,
                 "title": t.title,
+                "created_at": to_local(t.created_at),
+                **_where(t, site),
             }
         )
+    drives: dict[str, datetime | None] = {}
+    for items in chains.values():
+        drives.update(drive_starts(items))
+    for item in assignments:
+        if item["status"] != "done" and item["ticket_id"] in drives:
+            at = drives[item["ticket_id"]]
+            item["drive_start"] = to_local(at) if at is not None else None
     latest = session.scalar(
         select(JobRow)
         .where(JobRow.kind == "dispatch")
@@ -171,9 +189,7 @@ def board(session: Session, as_of: datetime | None) -> dict[str, Any]:
             {
                 "ticket_id": t.id,
                 "title": t.title,
-                "customer": site.customer if site else "",
-                "address": site.address if site else "",
-                "city": site.city if site else "",
+                **_where(t, site),
                 "mode": t.mode,
                 "priority": t.priority,
                 "kind": t.kind,
@@ -193,8 +209,49 @@ def board(session: Session, as_of: datetime | None) -> dict[str, Any]:
         "state": state_fingerprint(session),
         "engineers": engineers,
         "assignments": assignments,
+        "kpis": commitment_kpis(session, assignments, len(queue)),
         "queue": queue,
         "latest_plan": _latest(session, latest),
+    }
+
+
+def _where(t: TicketRow, site: SiteRow | None) -> dict[str, Any]:
+    """Customer, address, city and location of a ticket (from its site)."""
+    return {
+        "customer": site.customer if site else "",
+        "address": site.address if site else "",
+        "city": site.city if site else "",
+        "location": t.location or (site.location if site else None),
+    }
+
+
+def commitment_kpis(
+    session: Session, assignments: list[dict[str, Any]], queued: int
+) -> dict[str, Any]:
+    """The KPI strip of the current commitments (named as a plan's KPIs): how many start on
+    time, the breaches, the longest wait of an urgent ticket, the km driven and their cost."""
+    current = [a for a in assignments if a["status"] != "done"]
+    cost_per_km = {
+        eid: float(cost or 0)
+        for eid, cost in session.execute(select(EngineerRow.id, EngineerRow.car_cost_per_km_rub))
+    }
+    waits = [
+        max(0, int((a["start"] - a["created_at"]).total_seconds() // 60))
+        for a in current
+        if a["priority"] == "urgent"
+    ]
+    km = sum(a["travel_km"] or 0.0 for a in current)
+    return {
+        "assigned": len(current),
+        "on_time": sum(1 for a in current if a["late_min"] == 0),
+        "breaches": sum(1 for a in current if a["late_min"] > 0),
+        "urgent_wait_min_max": max(waits, default=0),
+        "travel_km": round(km, 1),
+        "car_cost_rub": round(
+            sum((a["travel_km"] or 0.0) * cost_per_km.get(a["engineer_id"], 0.0) for a in current),
+            2,
+        ),
+        "unassigned": queued,
     }
 
 

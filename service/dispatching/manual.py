@@ -29,6 +29,7 @@ from service.dispatching.commitments import (
     check_no_double_booking,
     close,
     current_of,
+    latest_drive,
     set_ticket_assignment,
 )
 from service.dispatching.common import Actor, engineer_row, now_local, ticket_row
@@ -203,13 +204,19 @@ def _plan_of(
     prev_depart = (
         request.now if engineer.busy_until is None else max(request.now, engineer.busy_until)
     )
-    for tid, start, end in sorted(items, key=lambda x: x[1]):
+    ordered = sorted(items, key=lambda x: x[1])
+    for tid, start, end in ordered:
         t = tickets[tid]
         travel_min, travel_km = 0.0, 0.0
         if t.mode == TicketMode.onsite:
             where = t.location or sites[t.site_id or ""].location
             leg = travel.leg(here, where, start)
-            depart = start - timedelta(minutes=leg.minutes)
+            # the drive goes in the latest gap of the other work after the previous visit
+            busy = [(a, b) for other, a, b in ordered if other != tid]
+            after = stops[-1].depart if len(stops) > 1 else None
+            depart = latest_drive(busy, after, start, leg.minutes) or (
+                start - timedelta(minutes=leg.minutes)
+            )
             if not stops:
                 stops.append(
                     RouteStop(

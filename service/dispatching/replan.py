@@ -39,6 +39,10 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from optimizer.dispatch import DispatchPlan, DispatchRequest, SearchParams, solve
+from optimizer.dispatch.problem import minute_origin
+from optimizer.domain import Location, Site, Ticket, TicketMode
+from optimizer.domain.dispatch import DispatchEngineer, visit_location
+from optimizer.travel import TravelModel, make_travel_model
 
 GREEDY_OPTIONS: dict[str, Any] = {"policy": "greedy", "explain": True, "explain_time_s": 0.0}
 """The greedy passes: no fix search (explanations with reasons only)."""
@@ -65,6 +69,10 @@ MAX_TIME_LIMIT_S = 10.0
 ENGINEERS_TRIED = 4
 """How many engineers the ``in-the-way`` pass tries, fewest blocked assignments first."""
 
+DRIVE_MARGIN = timedelta(minutes=1)
+"""A visit moved to another time gets this much more than the travel model's drive: the
+engines reserve legs rounded up to whole minutes."""
+
 VISIT_MARGIN = timedelta(minutes=60)
 """Around a visit, accepted work this close also blocks it (the drives before and after)."""
 
@@ -90,26 +98,144 @@ def _solve(payload: dict[str, Any]) -> DispatchPlan:
     return solve(DispatchRequest.model_validate(payload))
 
 
-def minimal_change_payload(payload: dict[str, Any], free: set[str]) -> dict[str, Any]:
-    """The request with every accepted assignment not in ``free`` pinned to its engineer and
+def minimal_change_payload(
+    payload: dict[str, Any], free: set[str], fixed: dict[str, Slot] | None = None
+) -> dict[str, Any]:
+    """The request with every accepted assignment not in ``free`` pinned to its engineer and a
     start; free ones stay free, with the accepted plan as the previous plan (a change costs).
-    Work whose promised start (or, for a visit, whose drive) is already past keeps only its
-    engineer: it has not been reported started, so it starts as soon as they can."""
+
+    Each engineer keeps the promised order of their work. A promised start stays where it
+    still can; work whose start (or, for a visit, whose drive) is already past — nobody
+    reported it started — starts at the plan's first minute, and work it pushes moves on by
+    just as much. ``fixed`` slots (an urgent ticket placed by the proposal) push the
+    engineer's accepted work the same way; a dispatcher's own pins are kept and pushed
+    around."""
     out = copy.deepcopy(payload)
-    now = datetime.fromisoformat(out["now"])
+    req = DispatchRequest.model_validate(out)
+    travel = make_travel_model(req.travel)
+    sites = {x.id: x for x in req.sites}
+    tickets = {t.id: t for t in req.tickets}
+    engineers = {e.id: e for e in req.engineers}
+    origin = minute_origin(req.now)
     accepted = _accepted(out)
+    fixed = fixed or {}
+    walls: dict[str, list[tuple[datetime, datetime]]] = {}
+    for tid, slot in fixed.items():
+        dur = timedelta(minutes=tickets[tid].duration_min)
+        walls.setdefault(slot.engineer_id, []).append(
+            (slot.start - timedelta(minutes=slot.travel_min), slot.start + dur)
+        )
+    for t in req.tickets:
+        pin = t.pinned
+        if pin is not None and pin.start is not None and t.id not in fixed:
+            lead = timedelta(minutes=(accepted.get(t.id) or {}).get("travel_min") or 0)
+            dur = timedelta(minutes=t.duration_min)
+            walls.setdefault(pin.engineer_id, []).append((pin.start - lead, pin.start + dur))
+    work: dict[str, list[str]] = {}
     for t in out["tickets"]:
         a = accepted.get(t["id"])
-        if a is None or t["id"] in free or t.get("pinned") is not None:
+        pin = t.get("pinned")
+        if a is None or t["id"] in free or t["id"] in fixed:
             continue
-        drive = timedelta(minutes=a.get("travel_min") or 0)
-        if datetime.fromisoformat(a["start"]) - drive <= now + timedelta(minutes=1):
-            # the drive (or the work) should have begun already: it starts as soon as its
-            # engineer can
-            t["pinned"] = {"engineer_id": a["engineer_id"]}
-            continue
-        t["pinned"] = {"engineer_id": a["engineer_id"], "start": a["start"]}
+        if pin is not None and (pin.get("start") or pin["engineer_id"] != a["engineer_id"]):
+            continue  # a dispatcher's pin to a time (a wall above), or to someone else
+        if a["engineer_id"] in engineers:
+            work.setdefault(a["engineer_id"], []).append(t["id"])
+    starts: dict[str, datetime] = {}
+    for eid, ids in work.items():
+        chain = Chain(engineers[eid], origin, walls.get(eid, []), travel, sites)
+        for tid in sorted(ids, key=lambda i: (datetime.fromisoformat(accepted[i]["start"]), i)):
+            starts[tid] = chain.place(tickets[tid], accepted[tid])
+    for t in out["tickets"]:
+        if t["id"] in starts:
+            eid = accepted[t["id"]]["engineer_id"]
+            t["pinned"] = {"engineer_id": eid, "start": starts[t["id"]].isoformat()}
+    for tid, slot in fixed.items():
+        out = _pin(out, tid, slot)
     return out
+
+
+class Chain:
+    """One engineer's accepted work placed again in its promised order: each piece at its
+    promised start when it still can, else as soon as the work before it (or a wall: an urgent
+    ticket, a dispatcher's pin) lets it, with the drive to it; the lunch stays in the gap where
+    the accepted plan had it, so pushing work by minutes never leaves no room for it."""
+
+    def __init__(
+        self,
+        e: DispatchEngineer,
+        origin: datetime,
+        walls: list[tuple[datetime, datetime]],
+        travel: TravelModel,
+        sites: dict[str, Site],
+    ) -> None:
+        self.cursor = max(origin, e.busy_until or origin)
+        self.promised_end = self.cursor
+        self.here = e.start_location
+        self.walls = walls
+        self.travel = travel
+        self.sites = sites
+        self.lunch = e.breaks[0] if e.breaks else None
+
+    def _lunch_before(self, promised_lead: datetime) -> None:
+        """Take the lunch now when the accepted plan had it in the gap before this work."""
+        b = self.lunch
+        if b is None:
+            return
+        need = timedelta(minutes=b.duration_min)
+        gap_start = max(self.promised_end, b.earliest_start)
+        if min(promised_lead, b.latest_end) - gap_start < need:
+            return  # the accepted plan had it later
+        self.cursor = max(self.cursor, b.earliest_start) + need
+        self.lunch = None
+
+    def _fit(
+        self, promised: datetime, dur: timedelta, drive: timedelta, where: Location | None
+    ) -> tuple[datetime, timedelta]:
+        """The promised start, or the soonest after the cursor and clear of the walls; with
+        the drive before it (longer when it leaves at another time of day)."""
+        start = promised
+        while True:
+            if start - drive < self.cursor:
+                if where is not None:
+                    leg = self.travel.leg(self.here, where, self.cursor).minutes
+                    drive = max(drive, timedelta(minutes=leg) + DRIVE_MARGIN)
+                start = _minute_up(max(start, self.cursor + drive))
+            wall = next(
+                (w for w in self.walls if w[0] < start + dur and start - drive < w[1]), None
+            )
+            if wall is None:
+                return start, drive
+            self.cursor = max(self.cursor, wall[1])
+
+    def place(self, t: Ticket, a: dict[str, Any]) -> datetime:
+        """Where this piece of accepted work goes (the next in the promised order)."""
+        promised = datetime.fromisoformat(a["start"])
+        dur = timedelta(minutes=t.duration_min)
+        drive = timedelta(minutes=a.get("travel_min") or 0)
+        where = visit_location(t, self.sites) if t.mode == TicketMode.onsite else None
+        self._lunch_before(promised - drive)
+        start, lead = self._fit(promised, dur, drive, where)
+        b = self.lunch
+        if b is not None and start + dur + timedelta(minutes=b.duration_min) > b.latest_end:
+            # no room for the lunch after this piece: it goes before, pushing the piece
+            need = timedelta(minutes=b.duration_min)
+            lunch_at = max(self.cursor, b.earliest_start)
+            self.lunch = None
+            if lunch_at + need > start - lead and lunch_at + need <= b.latest_end:
+                self.cursor = lunch_at + need
+                start, lead = self._fit(promised, dur, drive, where)
+        self.cursor = start + dur
+        self.promised_end = max(self.promised_end, promised + dur)
+        self.here = where or self.here
+        return start
+
+
+def _minute_up(at: datetime) -> datetime:
+    """The time rounded up to the whole minute (plans start work on whole minutes)."""
+    if at.second or at.microsecond:
+        return at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return at
 
 
 def _accepted(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -119,12 +245,13 @@ def _accepted(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 class Slot(NamedTuple):
-    """Where the greedy policy puts a ticket: engineer, start, deadline, on time."""
+    """Where the greedy policy puts a ticket: engineer, start, deadline, on time, the drive."""
 
     engineer_id: str
     start: datetime
     deadline: datetime
     on_time: bool
+    travel_min: float = 0.0
 
 
 def insert_alone(
@@ -144,7 +271,9 @@ def insert_alone(
     out["tickets"] = keep
     out["options"] = {**_options(pinned, GREEDY_OPTIONS), "explain": False}
     a = _solve(out).assignment(tid)
-    return None if a is None else Slot(a.engineer_id, a.start, a.deadline, a.on_time)
+    if a is None:
+        return None
+    return Slot(a.engineer_id, a.start, a.deadline, a.on_time, a.travel_min)
 
 
 def _pin(payload: dict[str, Any], tid: str, slot: Slot) -> dict[str, Any]:
@@ -187,20 +316,33 @@ def _finish(
 ) -> tuple[dict[str, Any], DispatchPlan] | None:
     """The whole request planned greedily with the urgent tickets pinned to their slots and the
     accepted work in ``free`` unpinned. Accepted work pinned by the proposal (``ours``) that no
-    longer fits where it was promised (a lunch moved, a drive) is freed too; None when an
-    urgent ticket's slot or a dispatcher's own pin does not hold."""
+    longer fits where it was promised (a lunch moved, a longer drive) keeps only its engineer,
+    and is freed only when that does not hold either; None when an urgent ticket's slot or a
+    dispatcher's own pin does not hold."""
     payload = _unpin(pinned, free)
     for tid, slot in placed.items():
         payload = _pin(payload, tid, slot)
     payload["options"] = _options(pinned, GREEDY_OPTIONS)
     plan = _solve(payload)
-    lost = _lost(plan, payload)
-    if lost & ours:
-        payload = _unpin(payload, lost & ours)
+    lost = _lost(plan, payload) & ours
+    if lost:
+        payload = _engineer_only(payload, lost)
+        plan = _solve(payload)
+        lost = _lost(plan, payload) & ours
+    if lost:
+        payload = _unpin(payload, lost)
         plan = _solve(payload)
     if _lost(plan, payload) & (ours | set(placed)):
         return None
     return payload, plan
+
+
+def _engineer_only(payload: dict[str, Any], ids: set[str]) -> dict[str, Any]:
+    out = copy.deepcopy(payload)
+    for t in out["tickets"]:
+        if t["id"] in ids and t.get("pinned"):
+            t["pinned"] = {"engineer_id": t["pinned"]["engineer_id"]}
+    return out
 
 
 def _on_time(plan: DispatchPlan, urgent: set[str]) -> int:
@@ -246,7 +388,8 @@ def suitable(pinned: dict[str, Any], tid: str, lo: datetime, hi: datetime) -> li
 
 
 def in_the_way(pinned: dict[str, Any], engineer_id: str, lo: datetime, hi: datetime) -> set[str]:
-    """The engineer's pinned accepted work that overlaps [lo, hi]."""
+    """The engineer's accepted work, pinned where the proposal keeps it, that overlaps
+    [lo, hi] (its drive included)."""
     out = set()
     accepted = _accepted(pinned)
     for t in pinned["tickets"]:
@@ -254,7 +397,9 @@ def in_the_way(pinned: dict[str, Any], engineer_id: str, lo: datetime, hi: datet
         a = accepted.get(t["id"])
         if a is None or pin.get("engineer_id") != engineer_id or pin.get("start") is None:
             continue
-        if datetime.fromisoformat(a["start"]) < hi and datetime.fromisoformat(a["end"]) > lo:
+        start = datetime.fromisoformat(pin["start"])
+        lead = timedelta(minutes=a.get("travel_min") or 0)
+        if start - lead < hi and start + timedelta(minutes=t["duration_min"]) > lo:
             out.add(t["id"])
     return out
 
@@ -279,12 +424,18 @@ def _minutes(pinned: dict[str, Any], ids: set[str]) -> float:
 
 
 def _make_room(
-    pinned: dict[str, Any], tid: str, first: Slot | None, ours: set[str]
+    payload: dict[str, Any],
+    touched: set[str],
+    pinned: dict[str, Any],
+    tid: str,
+    first: Slot | None,
+    ours: set[str],
 ) -> tuple[dict[str, Any], DispatchPlan] | None:
-    """The ``in-the-way`` pass for one urgent ticket: free the accepted work that blocks it
-    on one engineer — the suitable engineer free by the deadline with the fewest assignments in
-    the way who can then start it on time; else the one who can start it soonest. None when no
-    such plan was found."""
+    """The ``in-the-way`` pass for one urgent ticket: on one engineer — the suitable engineer
+    free by the deadline with the fewest assignments in the way who can then start it on time;
+    else the one who can start it soonest — the urgent ticket goes first and the accepted work
+    in its way moves on, in its promised order, by as much as it must. None when no such plan
+    was found."""
     now = datetime.fromisoformat(pinned["now"])
     deadline = first.deadline if first is not None else now + timedelta(minutes=30)
     lo, hi = _window(pinned, tid, deadline)
@@ -294,25 +445,29 @@ def _make_room(
         for e, b in blocking.items()
         if _free_by(pinned, e) <= deadline
     )
+
+    def push(slot: Slot) -> tuple[dict[str, Any], DispatchPlan] | None:
+        moved = minimal_change_payload(payload, touched, {tid: slot})
+        return _finish(moved, {tid: slot}, set(), ours)
+
     tried = set()
     for _, _, engineer in ranked[:ENGINEERS_TRIED]:
         tried.add(engineer)
         slot = insert_alone(pinned, tid, blocking[engineer], engineer)
         if slot is not None and slot.on_time:
-            done = _finish(pinned, {tid: slot}, blocking[engineer], ours)
+            done = push(slot)
             if done is not None:
                 return done
     everyone = set().union(*blocking.values()) if blocking else set()
     soonest = insert_alone(pinned, tid, everyone)
     if soonest is None or (soonest.engineer_id in tried and soonest.on_time):
         return None
-    free = blocking.get(soonest.engineer_id, set())
-    slot = insert_alone(pinned, tid, free, soonest.engineer_id)
+    slot = insert_alone(pinned, tid, blocking.get(soonest.engineer_id, set()), soonest.engineer_id)
     if slot is None:
         return None
     if not slot.on_time and first is not None and first.start <= slot.start:
-        slot, free = first, set()  # nobody can be on time: disturb nobody for nothing
-    return _finish(pinned, {tid: slot}, free, ours)
+        return _finish(pinned, {tid: first}, set(), ours)  # nobody can be on time: disturb nobody
+    return push(slot)
 
 
 def propose_plan(payload: dict[str, Any], touched: set[str], urgent: set[str]) -> Proposed:
@@ -342,11 +497,14 @@ def propose_plan(payload: dict[str, Any], touched: set[str], urgent: set[str]) -
             return Proposed(done[0], done[1], passes)
     if not urgent or (first is None and len(urgent) == 1):
         # nothing urgent, or nobody can do the urgent ticket at all (it stays out, explained)
+        done = _finish(pinned, {}, set(), ours)
+        if done is not None:
+            return Proposed(done[0], done[1], passes)
         plain = {**pinned, "options": _options(pinned, GREEDY_OPTIONS)}
         return Proposed(plain, _solve(plain), passes)
     if len(urgent) == 1:
         passes.append("in-the-way")
-        done = _make_room(pinned, next(iter(urgent)), first, ours)
+        done = _make_room(payload, touched, pinned, next(iter(urgent)), first, ours)
         if done is not None:
             return Proposed(done[0], done[1], passes)
     passes.append("cp-sat")

@@ -7,20 +7,24 @@ from fastapi.testclient import TestClient
 
 
 @pytest.mark.parametrize(
-    ("path", "phrase"),
+    ("path", "phrase", "other_language"),
     [
-        ("/web/dispatch", "Открытые заявки"),
-        ("/web/roster", "График смен"),
-        ("/web/whatif", "Смоделировать"),
-        ("/web/dispatch?lang=en", "Open tickets"),
+        ("/web/dispatch", "Очередь: ожидают и не назначены", "Queue: waiting and unassigned"),
+        ("/web/dispatch", "Принять план", "Accept the plan"),
+        ("/web/roster", "График смен", None),
+        ("/web/whatif", "Смоделировать", None),
+        ("/web/dispatch?lang=en", "Queue: waiting and unassigned", "Очередь: ожидают"),
+        ("/web/dispatch?lang=en", "Accept the plan", "Принять план"),
     ],
 )
 def test_pages_speak_russian_unless_asked_for_english(
-    client: TestClient, path: str, phrase: str
+    client: TestClient, path: str, phrase: str, other_language: str | None
 ) -> None:
     r = client.get(path)
     assert r.status_code == 200
     assert phrase in r.text
+    if other_language is not None:
+        assert other_language not in r.text
     assert "$" not in r.text.replace("$$", "")  # every placeholder was filled
 
 

@@ -10,13 +10,13 @@ import {
   rub, say, sayError, setupKey, skillsText, t, toLocalInput, tOr, when,
 } from "./lib/core.js";
 import { cancel as cancelJob, follow } from "./lib/jobs.js";
-import { drawTimeline } from "./timeline.js";
+import { drawTimeline, moveNowLine } from "./timeline.js";
 import { createMap } from "./map.js";
 
 const UNDER_WAY = new Set(["en_route", "in_progress"]);
-const TICKET_STATUSES = ["open", "assigned", "en_route", "in_progress", "waiting_customer"];
 const DAY_FROM_H = 8;
 const DAY_TO_H = 19;
+const TICK_MS = 15000;
 
 const state = {
   asOf: null, // ISO of the board's moment
@@ -58,21 +58,17 @@ function setAsOf(iso) {
 
 // -- loading --------------------------------------------------------------------------------
 
-async function loadStatic() {
+/** The sites, for the urgent-ticket form only (the board describes its own tickets). */
+async function loadSites() {
   if (!state.sites.size) {
-    for (const s of await listAll("/sites")) state.sites.set(s.id, s);
+    for (const x of await listAll("/sites")) state.sites.set(x.id, x);
   }
 }
 
+/** Tickets a plan names that the board does not describe (rare: one changed meanwhile). */
 async function loadTickets(ids) {
-  const query = TICKET_STATUSES.map((s) => `status=${s}`).join("&");
-  try {
-    for (const tk of await listAll(`/tickets?${query}`)) state.tickets.set(tk.id, tk);
-  } catch (err) {
-    // A status this service does not know yet: fall back to the ones every version has.
-    for (const tk of await listAll("/tickets?status=open&status=assigned&status=in_progress")) state.tickets.set(tk.id, tk);
-  }
-  const missing = [...ids].filter((id) => !state.tickets.has(id));
+  const known = new Set([...state.board.assignments.map((a) => a.ticket_id), ...state.board.queue.map((q) => q.ticket_id)]);
+  const missing = [...ids].filter((id) => !known.has(id) && !state.tickets.has(id));
   await Promise.all(missing.map(async (id) => {
     try { state.tickets.set(id, (await api("GET", `/tickets/${encodeURIComponent(id)}`)).data); } catch { /* gone */ }
   }));
@@ -91,8 +87,7 @@ async function loadBoard() {
   state.board = board;
   state.engineers = new Map(board.engineers.map((e, i) => [e.id, e]));
   board.engineers.forEach((e, i) => state.colours.set(e.id, i % 8));
-  const ids = new Set([...board.assignments.map((a) => a.ticket_id), ...board.queue.map((q) => q.ticket_id)]);
-  await loadTickets(ids);
+  state.byTicket = new Map([...board.queue.map((q) => [q.ticket_id, q]), ...board.assignments.map((a) => [a.ticket_id, a])]);
 }
 
 /** The latest plan of the store: a running one is followed, a finished one shown. */
@@ -115,7 +110,6 @@ async function loadLatestPlan() {
 }
 
 async function refresh() {
-  await loadStatic();
   await loadBoard();
   await loadLatestPlan();
   render();
@@ -124,26 +118,28 @@ async function refresh() {
 // -- what the board shows ------------------------------------------------------------------
 
 function ticketInfo(id) {
+  // The board describes every ticket it shows (queue and commitments); a ticket a plan names
+  // that the board does not (changed meanwhile) was fetched by id.
+  const b = state.byTicket?.get(id) || {};
   const tk = state.tickets.get(id) || {};
-  const q = state.board?.queue.find((x) => x.ticket_id === id) || {};
   const site = state.sites.get(tk.site_id) || {};
   return {
     id,
-    title: q.title || tk.title || "",
-    customer: q.customer || site.customer || "",
-    address: q.address || site.address || "",
-    city: q.city || site.city || "",
-    location: tk.location || site.location || null,
-    mode: q.mode || tk.mode,
-    priority: q.priority || tk.priority,
-    kind: q.kind || tk.kind,
-    skills: q.required_skills || tk.required_skills || [],
-    duration: q.duration_min || tk.duration_min,
-    deadline: q.sla_deadline || tk.sla_deadline,
-    created: q.created_at || tk.created_at,
-    status: q.status || tk.status,
+    title: b.title || tk.title || "",
+    customer: b.customer || site.customer || "",
+    address: b.address || site.address || "",
+    city: b.city || site.city || "",
+    location: b.location || tk.location || site.location || null,
+    mode: b.mode || tk.mode,
+    priority: b.priority || tk.priority,
+    kind: b.kind || tk.kind,
+    skills: b.required_skills || tk.required_skills || [],
+    duration: b.duration_min || tk.duration_min,
+    deadline: b.sla_deadline || b.deadline || tk.sla_deadline,
+    created: b.created_at || tk.created_at,
+    status: b.status || tk.status,
     external: tk.external_id,
-    pinned: tk.pinned || null,
+    pinned: b.pinned || tk.pinned || null,
   };
 }
 
@@ -168,12 +164,19 @@ function timelineItems() {
   if (isPending()) {
     const plan = state.shown.plan;
     const planned = new Set(plan.assignments.map((a) => a.ticket_id));
+    // where each drive is in the plan's routes (it may end before the visit starts)
+    const drives = new Map();
+    for (const route of plan.routes || []) {
+      for (const stop of route.stops) {
+        if (stop.ticket_id && stop.travel_min > 0) drives.set(stop.ticket_id, new Date(Date.parse(stop.arrive) - stop.travel_min * 60000).toISOString());
+      }
+    }
     rows = [
       ...board.assignments.filter((a) => !planned.has(a.ticket_id) && (UNDER_WAY.has(a.status) || a.status === "done")),
       ...plan.assignments.map((a) => {
         const before = current.get(a.ticket_id);
         const lateMin = a.on_time ? 0 : Math.max(1, Math.round((Date.parse(a.start) - Date.parse(a.deadline)) / 60000));
-        return { ...a, late_min: lateMin, status: a.in_progress ? "in_progress" : null,
+        return { ...a, late_min: lateMin, status: a.in_progress ? "in_progress" : null, drive_start: drives.get(a.ticket_id) || null,
           changed: Boolean(before) && (before.engineer_id !== a.engineer_id || Date.parse(before.start) !== Date.parse(a.start)), job_id: state.shown.job_id };
       }),
     ];
@@ -268,15 +271,15 @@ function renderKpis() {
     setKpi("unassigned", String(k.unassigned), k.unassigned > 0);
     return;
   }
-  // No plan on screen: what the current commitments say.
-  const items = state.board.assignments;
-  const late = items.filter((a) => a.late_min > 0).length;
-  setKpi("on_time", `${items.length - late} ${t("word.of")} ${items.length} (${pct(items.length - late, items.length)})`);
-  setKpi("breaches", String(late), late > 0);
-  setKpi("urgent_wait", "—");
-  setKpi("km", `${num(items.reduce((s, a) => s + (a.travel_km || 0), 0))} ${t("word.km")}`);
-  setKpi("car_cost", "—");
-  setKpi("unassigned", String(state.board.queue.length), state.board.queue.length > 0);
+  // No plan on screen: what the current commitments say (the board's KPIs).
+  const c = state.board.kpis;
+  if (!c) return;
+  setKpi("on_time", `${c.on_time} ${t("word.of")} ${c.assigned} (${pct(c.on_time, c.assigned)})`);
+  setKpi("breaches", String(c.breaches), c.breaches > 0);
+  setKpi("urgent_wait", `${c.urgent_wait_min_max} ${t("word.min")}`, c.urgent_wait_min_max > 30);
+  setKpi("km", `${num(c.travel_km)} ${t("word.km")}`);
+  setKpi("car_cost", rub(c.car_cost_rub));
+  setKpi("unassigned", String(c.unassigned), c.unassigned > 0);
 }
 
 function engineerNote(e) {
@@ -625,12 +628,21 @@ async function accept() {
     const r = (await api("POST", `/jobs/${state.shown.job_id}/accept`)).data;
     say(t("board.accepted_ok", { n: r.tickets_assigned }), true);
   } catch (err) {
-    const changed = err.problem?.what_changed?.map((w) => w.message).filter(Boolean).join("; ");
-    say(`${t("msg.failed")}: ${err.message}${changed ? ` — ${changed}` : ""}`);
+    say(acceptErrorText(err));
   } finally {
     state.busy = false;
   }
   await refresh();
+}
+
+/** Why a plan was not accepted, in the page's words (the server's detail is technical). */
+function acceptErrorText(err) {
+  const p = err.problem || {};
+  if (err.status === 409 && p.what_changed) return t("accept_error.stale", { n: p.what_changed.length });
+  if (err.status === 409 && p.tickets) return t("accept_error.double_booking", { engineer: engineerName(p.value) });
+  if (err.status === 409) return t("accept_error.conflict");
+  if (err.status === 422) return t("accept_error.other");
+  return `${t("msg.failed")}: ${err.message}`;
 }
 
 async function reject() {
@@ -719,8 +731,9 @@ const EVENT_FORMS = {
 
 let openEvent = null;
 
-function openEventDialog(kind) {
+async function openEventDialog(kind) {
   openEvent = kind;
+  if (kind === "urgent") await loadSites();
   const spec = EVENT_FORMS[kind];
   $("event-title").textContent = t({ urgent: "event.urgent", sick: "event.sick", overrun: "event.overrun", car: "event.car" }[kind]);
   $("event-fields").replaceChildren(...spec.fields());
@@ -749,13 +762,26 @@ async function submitEvent(ev) {
       renderControls();
     }
   } catch (err) {
-    const name = (err.problem?.field || "").split(".").pop();
-    const input = name && form.querySelector(`[name="${name}"]`);
-    if (input) input.classList.add("invalid");
-    $("event-error").textContent = err.status === 404 && !err.problem?.field ? t("event.unavailable") : err.message;
+    $("event-error").textContent = eventErrorText(err, form);
   } finally {
     submit.disabled = false;
   }
+}
+
+/** An event's refusal at its field, in the page's words: the field named by the problem
+ *  (`ticket.duration_min` → the duration input) is marked and explained from the catalogue. */
+function eventErrorText(err, form) {
+  const p = err.problem || {};
+  if (err.status === 404 && !p.field) return t("event.unavailable");
+  if (err.status === 0 || err.status === 401 || err.status === 403) return err.message;
+  const parts = String(p.field || "").split(".").filter((x) => x && !/^\d+$/.test(x));
+  let name = parts.pop() || "";
+  if (name === "new_end") name = form.querySelector('[name="extra"]') ? "extra" : name;
+  if (name === "id" && err.status !== 409) name = "";
+  const input = name && form.querySelector(`[name="${name}"]`);
+  if (input) input.classList.add("invalid");
+  if (err.status === 409 && parts.concat(name).includes("id")) return t("event_error.id");
+  return tOr(`event_error.${name}`, t("event_error.other"));
 }
 
 // -- wiring ---------------------------------------------------------------------------------
@@ -781,10 +807,16 @@ $("as-of-now").addEventListener("click", guarded(async () => {
   setAsOf(new Date().toISOString());
   await refresh();
 }));
-for (const b of document.querySelectorAll("[data-event]")) b.addEventListener("click", () => openEventDialog(b.dataset.event));
+for (const b of document.querySelectorAll("[data-event]")) b.addEventListener("click", guarded(() => openEventDialog(b.dataset.event)));
 $("event-form").addEventListener("submit", (ev) => guarded(submitEvent)(ev));
 $("event-cancel").addEventListener("click", () => $("event-dialog").close());
-setInterval(() => { if (state.board) { tickCountdowns(); } }, 15000);
+/** The board's clock runs on: the now-line and the SLA countdowns move every 15 s. */
+function tick() {
+  if (!state.board) return;
+  tickCountdowns();
+  moveNowLine($("timeline"), clock());
+}
+setInterval(tick, TICK_MS);
 window.addEventListener("resize", () => { if (state.board) renderTimeline(); });
 
 setupKey(start);

@@ -37,7 +37,7 @@ function clip(text, px) {
 /**
  * Draw into `host`.
  * rows: [{id, name, note, availability, absences, breaks}]
- * items: [{key, ticket_id, engineer_id, start, end, travel_min, deadline, late_min, priority,
+ * items: [{key, ticket_id, engineer_id, start, end, travel_min, drive_start?, deadline, late_min, priority,
  *          status, pinned, label, title}]
  * opts: {from, to, now, selected, onSelect(item), onDrop(item, engineerId, startIso)}
  */
@@ -107,8 +107,10 @@ export function drawTimeline(host, rows, items, opts) {
     if (i === undefined) continue;
     const y = AXIS_H + i * ROW_H;
     if (item.travel_min > 0) {
-      const driveStart = ms(item.start) - item.travel_min * 60000;
-      layer.append(svg("rect", { class: "travel", x: x(driveStart), y: y + 12, width: Math.max(1, x(item.start) - x(driveStart)), height: ROW_H - 24 },
+      // The drive may end before the start (remote work done at the site while waiting).
+      const driveStart = item.drive_start ? ms(item.drive_start) : ms(item.start) - item.travel_min * 60000;
+      const driveEnd = driveStart + item.travel_min * 60000;
+      layer.append(svg("rect", { class: "travel", x: x(driveStart), y: y + 12, width: Math.max(1, x(driveEnd) - x(driveStart)), height: ROW_H - 24 },
         svg("title", { text: t("timeline.travel", { n: Math.round(item.travel_min) }) })));
     }
     const w = Math.max(3, x(item.end) - x(item.start));
@@ -130,12 +132,28 @@ export function drawTimeline(host, rows, items, opts) {
   }
   root.append(layer);
 
-  if (opts.now && ms(opts.now) >= from && ms(opts.now) <= to) {
-    const nx = x(opts.now);
-    root.append(svg("line", { class: "now", x1: nx, x2: nx, y1: AXIS_H - 2, y2: height }));
-    root.append(svg("text", { class: "now-label", x: nx + 3, y: AXIS_H - 6, text: `${t("timeline.now")} ${hm(opts.now)}` }));
-  }
+  const line = svg("line", { class: "now", x1: 0, x2: 0, y1: AXIS_H - 2, y2: height });
+  const label = svg("text", { class: "now-label", x: 0, y: AXIS_H - 6 });
+  root.append(line, label);
   host.append(root);
+  const moveNow = (now) => {
+    const shown = Boolean(now) && ms(now) >= from && ms(now) <= to;
+    for (const part of [line, label]) part.setAttribute("visibility", shown ? "visible" : "hidden");
+    if (!shown) return;
+    const nx = x(now);
+    line.setAttribute("x1", nx);
+    line.setAttribute("x2", nx);
+    label.setAttribute("x", nx + 3);
+    label.textContent = `${t("timeline.now")} ${hm(now)}`;
+  };
+  moveNow(opts.now);
+  root.moveNow = moveNow;
+}
+
+/** Move the now-line of the timeline drawn in `host` to `now` (the board's clock runs on). */
+export function moveNowLine(host, now) {
+  const root = host.querySelector("svg.gantt");
+  if (root && root.moveNow) root.moveNow(now);
 }
 
 /** Click selects; a drag of more than a few pixels moves the item to a row and a time. */
