@@ -42,11 +42,13 @@ from optimizer.calendar import (
     holiday_name,
 )
 from optimizer.domain import Absence, AbsenceKind, Engineer, Id, StrictModel
+from optimizer.domain.common import Int, Number
 from optimizer.domain.roster import (
     EngineerRules,
     EngineerVacation,
     LabourRules,
     PinnedShift,
+    Recommendation,
     RequiredDayOff,
     Roster,
     RosterRequest,
@@ -55,7 +57,7 @@ from optimizer.domain.roster import (
 )
 from optimizer.errors import InvalidInput
 from optimizer.io.roster_export import (
-    roster_to_csv_text,
+    roster_to_csv_bytes,
     roster_to_ics_bytes,
     roster_to_xlsx_bytes,
 )
@@ -68,9 +70,10 @@ from optimizer.roster.sample import (
 )
 from optimizer.roster.solve import solve
 from optimizer.roster.vacation import engineer_vacation, weekly_impact
+from service.jobs.store import JobStatus, get_job
 from service.models import AbsenceRow, AcceptedAssignmentRow, EngineerRow, JobRow, ShiftTemplateRow
 from service.planning import StoredRosterRequest, build_roster_payload
-from service.problems import Unprocessable
+from service.problems import Conflict, Unprocessable
 from service.repo import to_model
 
 HISTORY_DAYS = 14
@@ -81,8 +84,6 @@ MAX_OVERTIME_YEAR_H = 120.0
 """Art. 99: overtime at most 120 h a year; what was used is capped there for the request."""
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_BOM = "\ufeff"
-"""Russian Excel opens a CSV as UTF-8 only with a byte-order mark."""
 
 
 # -- the month --------------------------------------------------------------------------------
@@ -124,9 +125,9 @@ class RosterMonthRequest(StrictModel):
     pins: Annotated[list[PinnedShift], Field(max_length=2000)] = Field(default_factory=list)
     days_off: Annotated[list[RequiredDayOff], Field(max_length=2000)] = Field(default_factory=list)
     extra_absences: Annotated[list[Absence], Field(max_length=100)] = Field(default_factory=list)
-    time_limit_s: Annotated[float, Field(gt=0, le=600)] = 10
-    max_deterministic_time: Annotated[float, Field(gt=0)] | None = None
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    time_limit_s: Annotated[Number, Field(gt=0, le=600)] = 10
+    max_deterministic_time: Annotated[Number, Field(gt=0)] | None = None
+    seed: Annotated[Int, Field(ge=0, le=2**31 - 1)] = 0
 
     @field_validator("month")
     @classmethod
@@ -367,30 +368,6 @@ class MonthView(BaseModel):
     days_off: list[RequiredDayOff]
 
 
-def shift_codes(templates: dict[str, str]) -> dict[str, str]:
-    """Short Russian codes from the templates' names (``Ранняя 08:00–17:00`` → ``Р``): the
-    first letter of the name, two initials on a clash, a digit after that. A name without a
-    letter falls back to the command line's code."""
-    fallback = template_codes(list(templates))
-    out: dict[str, str] = {}
-    for tid, name in templates.items():
-        words = re.findall(r"[^\W\d_]+", name or "")
-        candidates = []
-        if words:
-            candidates.append(words[0][0].upper())
-            if len(words) > 1:
-                candidates.append((words[0][0] + words[1][0]).upper())
-        candidates.append(fallback[tid])
-        code = next((c for c in candidates if c not in out.values()), None)
-        n = 1
-        while code is None:
-            c = f"{candidates[0]}{n}"
-            code = c if c not in out.values() else None
-            n += 1
-        out[tid] = code
-    return out
-
-
 def day_mark(cal: BusinessCalendar, d: date, lang: str) -> tuple[DayMark, str]:
     """What the production calendar says of a date, and its note for people."""
     fact = cal.production_year(d.year).facts.get(d)
@@ -463,7 +440,7 @@ def month_view(
                 norm_hours=cal.norm_minutes(d) / 60,
             )
         )
-    codes = shift_codes(roster.templates)
+    codes = template_codes(roster.templates)
     rules = LabourRules.model_validate(payload.get("rules") or {})
     pinned = {(p.engineer_id, p.date) for p in rules.pinned}
     given = {(d.engineer_id, d.date) for d in rules.required_days_off}
@@ -560,23 +537,134 @@ def month_view(
 VERIFY_TIME_LIMIT_S = 10.0
 """The longest one re-solve of a recommendation's check may take (several are run)."""
 
+VACATION_TRIALS = 6
+"""Re-solves the vacation moves may take at most: three vacations, a week earlier and later."""
+
 
 def verified_report(
     roster: Roster,
-    payload: dict[str, Any],
+    request: RosterRequest,
     lang: str = "ru",
     max_deterministic_time: float | None = None,
     solver: Callable[[RosterRequest], Roster] = solve,
+    progress: Callable[[float], None] | None = None,
 ) -> ShortfallReport:
     """The shortfall report with every recommendation measured by re-solving the month with
     the change: the job's own request, each re-solve cut at :data:`VERIFY_TIME_LIMIT_S` (and at
-    ``max_deterministic_time`` CP-SAT units when given, for a repeatable check)."""
-    request = RosterRequest.model_validate(payload)
+    ``max_deterministic_time`` CP-SAT units when given, for a repeatable check).
+
+    The same request is solved once (every "add an engineer" check starts from the month as
+    it is), and ``progress`` hears the share of the re-solves done, against the most there
+    can be: the month, one per engineer to add, :data:`VACATION_TRIALS`."""
     update: dict[str, Any] = {"time_limit_s": min(request.time_limit_s, VERIFY_TIME_LIMIT_S)}
     if max_deterministic_time is not None:
         update["max_deterministic_time"] = max_deterministic_time
     request = request.model_copy(update=update)
-    return shortfall_report(roster, request, lang=lang, verify=True, solver=solver)
+    hires = sum(
+        r.kind == "add_engineer" for r in shortfall_report(roster, None, lang=lang).recommendations
+    )
+    solves = RememberingSolver(solver, 1 + hires + VACATION_TRIALS, progress)
+    return shortfall_report(roster, request, lang=lang, verify=True, solver=solves)
+
+
+class RememberingSolver:
+    """A roster solver that solves each distinct request once and reports its progress."""
+
+    def __init__(
+        self,
+        solver: Callable[[RosterRequest], Roster],
+        expected: int,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
+        self.solver = solver
+        self.expected = max(1, expected)
+        self.progress = progress
+        self.solved: dict[str, Roster] = {}
+
+    def __call__(self, request: RosterRequest) -> Roster:
+        key = request.model_dump_json()
+        if key not in self.solved:
+            self.solved[key] = self.solver(request)
+            if self.progress is not None:
+                self.progress(min(0.99, len(self.solved) / self.expected))
+        return self.solved[key]
+
+
+class RecommendationsCheck(StrictModel):
+    """A finished roster's recommendations to measure by re-solving its month (the
+    ``roster_recommendations`` job): the roster job's id, request and roster."""
+
+    roster_job_id: Id
+    request: RosterRequest
+    roster: Roster
+    lang: Literal["ru", "en"] = "ru"
+    max_deterministic_time: Annotated[Number, Field(gt=0, le=60)] | None = None
+    """CP-SAT work limit of each re-solve, for a repeatable check (tests)."""
+
+
+class VerifiedRecommendations(BaseModel):
+    """The recommendations of a roster, each with its effect measured by re-solving."""
+
+    roster_job_id: str
+    total_person_hours: float
+    recommendations: list[Recommendation]
+    solves: int
+    """Re-solves run."""
+
+
+def recommendations_check(
+    row: JobRow, lang: str = "ru", max_deterministic_time: float | None = None
+) -> dict[str, Any]:
+    """The payload of the job measuring the recommendations of the finished roster job
+    ``row`` (see :func:`finished_roster`)."""
+    payload: dict[str, Any] = {
+        "roster_job_id": row.id,
+        "request": row.payload,
+        "roster": row.result,
+        "lang": lang,
+    }
+    if max_deterministic_time is not None:
+        payload["max_deterministic_time"] = max_deterministic_time
+    return payload
+
+
+def run_recommendations(
+    payload: dict[str, Any], progress: Callable[[float], None]
+) -> dict[str, Any]:
+    """The ``roster_recommendations`` job: every recommendation measured by re-solving."""
+    check = RecommendationsCheck.model_validate(payload)
+    solved: list[RosterRequest] = []
+
+    def counted(request: RosterRequest) -> Roster:
+        solved.append(request)
+        return solve(request)
+
+    report = verified_report(
+        check.roster,
+        check.request,
+        check.lang,
+        check.max_deterministic_time,
+        solver=counted,
+        progress=progress,
+    )
+    progress(1.0)
+    result = VerifiedRecommendations(
+        roster_job_id=check.roster_job_id,
+        total_person_hours=report.total_person_hours,
+        recommendations=report.recommendations,
+        solves=len(solved),
+    )
+    return result.model_dump(mode="json")
+
+
+def finished_roster(session: Session, job_id: str) -> tuple[JobRow, Roster]:
+    """The job and its roster; 409 unless it is a finished roster job."""
+    row = get_job(session, job_id)
+    if row.kind != "roster":
+        raise Unprocessable("job_id", job_id, f"a {row.kind} job, not a roster")
+    if row.status != JobStatus.done.value or row.result is None:
+        raise Conflict(f"job {job_id!r} is {row.status}; there is no roster yet", job_id=job_id)
+    return row, Roster.model_validate(row.result)
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -593,8 +681,7 @@ def roster_file(
     if fmt == "xlsx":
         return roster_to_xlsx_bytes(roster, lang), XLSX, "roster.xlsx"
     if fmt == "csv":
-        data = (CSV_BOM + roster_to_csv_text(roster)).encode("utf-8")
-        return data, "text/csv; charset=utf-8", "roster.csv"
+        return roster_to_csv_bytes(roster), "text/csv; charset=utf-8", "roster.csv"
     if engineer_id is not None and engineer_id not in roster.engineers:
         raise Unprocessable("engineer_id", engineer_id, "no such engineer in this roster")
     name = "department.ics"

@@ -29,6 +29,13 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from optimizer.domain.base import Absence
 from optimizer.domain.common import Clock, Id, Location, Priority, Skill, StrictModel
+from optimizer.domain.skills import (
+    SkillCatalogue,
+    SkillEntry,
+    SkillList,
+    check_catalogue,
+    default_catalogue,
+)
 
 MAX_HORIZON_DAYS = 1096
 """Three years (with a leap day): the longest horizon a scenario may ask for."""
@@ -313,11 +320,30 @@ class Scenario(StrictModel):
     """A recorded month of the history (``YYYY-MM``) to replay: its own tickets arrive instead
     of the fitted profile, and the report shows the recorded figures beside the simulated
     ones. ``start`` and ``horizon_days`` are then the month's."""
+    skills: SkillList | None = None
+    """Skills the scenario adds to its base's catalogue (the data set's, or the built-in one
+    for the synthetic base), for the engineers hired in ``changes``."""
 
     @field_validator("horizon_days")
     @classmethod
     def _at_most_three_years(cls, v: float) -> float:
         return check_horizon(v)
+
+    def catalogue(self, base: SkillCatalogue, path: str = "scenario") -> SkillCatalogue:
+        """The base's skills catalogue followed by the scenario's own ``skills``.
+
+        The scenario's catalogue names each skill once (else ``<path>.skills[j].id``) and
+        every hire's skill is in the result (else
+        ``<path>.changes.add_engineers[i].skills[k]``). The check waits for the base: a hire
+        may hold a skill of the data set's catalogue that the scenario does not repeat.
+        """
+        if self.skills is not None:
+            check_catalogue(self.skills, f"{path}.skills")
+        catalogue = base.extended(self.skills)
+        for i, e in enumerate(self.changes.add_engineers):
+            if e.skills is not None:
+                catalogue.check(e.skills, f"{path}.changes.add_engineers[{i}].skills")
+        return catalogue
 
     @field_validator("backtest")
     @classmethod
@@ -391,7 +417,10 @@ class ScenarioSet(StrictModel):
             value = {"scenarios": value}
         if not isinstance(value, dict):
             return value
-        if "scenarios" not in value and "name" in value:
+        if "scenarios" not in value and isinstance(value.get("name"), str):
+            # One scenario object, known by its name; a name that is not text is left to
+            # the set's own ``name`` field, so the error names ``name``, not
+            # ``scenarios[0].name``.
             value = {"scenarios": [value]}
         defaults = value.get("defaults")
         scenarios = value.get("scenarios")
@@ -410,6 +439,20 @@ class ScenarioSet(StrictModel):
             if s.name in seen:
                 raise ValueError(f"scenarios[{i}].name {s.name!r} is used twice")
             seen.add(s.name)
+        return self
+
+    @model_validator(mode="after")
+    def _skills_known(self) -> Self:
+        """What can be checked of the skills before the base is read: each scenario's
+        catalogue names a skill once, and a hire on the synthetic base (whose catalogue is the
+        built-in one) holds known skills; a hire on the sample base is checked against the
+        data set's catalogue when the scenario is compiled."""
+        for i, s in enumerate(self.scenarios):
+            path = f"scenarios[{i}]"
+            if s.base.is_synthetic:
+                s.catalogue(default_catalogue(), path)
+            elif s.skills is not None:
+                check_catalogue(s.skills, f"{path}.skills")
         return self
 
 
@@ -437,6 +480,45 @@ class Distribution(StrictModel):
     p95: float | None
     count: float = 0
     """Tickets counted, per replication."""
+
+
+class WeekSla(StrictModel):
+    """The SLA in one week of the horizon (7 days from the first simulated midnight; the last
+    week may be shorter): tickets by the week they were created, per replication."""
+
+    week: Annotated[int, Field(ge=0)]
+    start: date
+    days: float
+    judged: float
+    """Counted tickets judged (their deadline fell in the run, or they started on time)."""
+    on_time: float
+    sla_attainment: Estimate | None
+    """Share on time with its interval over replications; ``None`` with no ticket judged."""
+
+
+class WaitBin(StrictModel):
+    """Tickets whose wait to start (on the SLA clock) fell in ``[low_min, high_min)``."""
+
+    low_min: float
+    high_min: float | None
+    """``None``: no upper end."""
+    tickets: Estimate
+    """Tickets per replication, with the interval over replications."""
+    share: float
+    """Share of every started counted ticket of every replication."""
+
+
+class HourUtilisation(StrictModel):
+    """The engineers' time in one hour of the day, summed over the horizon's days, per
+    replication: working time, busy time inside it, busy time outside it (overtime, work
+    running through lunch)."""
+
+    hour: Annotated[int, Field(ge=0, le=23)]
+    available_hours: float
+    busy_hours: float
+    outside_hours: float
+    utilisation: Estimate | None
+    """Busy over available working time; ``None`` when nobody works in that hour."""
 
 
 class PhoneReport(StrictModel):
@@ -584,6 +666,12 @@ class ScenarioReport(StrictModel):
     extra_work_hours: Estimate
     shortfall: list[ShortfallRow]
     """The worst hours of the week by group, most short first (at most 40 rows)."""
+    sla_by_week: list[WeekSla] = Field(default_factory=list)
+    """The SLA week by week (the tickets of the weeks, judged, add up to the whole run's)."""
+    wait_histogram: list[WaitBin] = Field(default_factory=list)
+    """The distribution of the wait to start (``wait_min``) over fixed bins of minutes."""
+    utilisation_by_hour: list[HourUtilisation] = Field(default_factory=list)
+    """The engineers' utilisation by hour of the day (24 rows, midnight first)."""
     overdue_by_hour: list[list[float]] = Field(default_factory=list)
     """7 × 24 (Monday first): tickets past their SLA at once, every group together."""
     offered_utilisation: float
@@ -592,6 +680,15 @@ class ScenarioReport(StrictModel):
     warnings: list[str] = Field(default_factory=list)
     theory: TheoryCheck | None = None
     backtest: BacktestReport | None = None
+    skills: list[SkillEntry] = Field(default_factory=list)
+    """The skills of the scenario (those in use, from its catalogue) with their names, so a
+    ``skill:<skill>`` shortfall group reads as the skill's name; empty: the built-in
+    catalogue."""
+
+    @property
+    def skill_catalogue(self) -> SkillCatalogue:
+        """The catalogue the shortfall groups' skills are named from."""
+        return SkillCatalogue.of(self.skills or None)
 
 
 class ComparisonRow(StrictModel):

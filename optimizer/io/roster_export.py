@@ -7,7 +7,9 @@
 - iCalendar: one VEVENT per shift with a stable UID (engineer, date, template), local times
   with ``TZID=Europe/Saratov`` and its VTIMEZONE (UTC+4 since 2016-12-04, no DST);
   DTSTAMP is fixed to the roster's first day, so the same roster gives the same bytes.
-- CSV: one row per shift, local times with their offset.
+- CSV: one row per shift, local times with their offset; the file starts with a byte-order
+  mark (``utf-8-sig``), without which Russian Excel reads UTF-8 as cp1251. The web serves
+  the same bytes (:func:`roster_to_csv_bytes`).
 
 The ``*_bytes`` / ``*_text`` functions are pure; :func:`write_roster_exports` writes files.
 """
@@ -27,6 +29,8 @@ from openpyxl.utils import get_column_letter
 
 from optimizer.calendar import TZ
 from optimizer.domain.roster import Roster
+from optimizer.domain.skills import SkillCatalogue
+from optimizer.io.tables import safe_row, safe_workbook
 from optimizer.roster.grid import ABSENCE_CODES, template_codes
 from optimizer.roster.report import WEEKDAYS_SHORT, group_label
 
@@ -51,7 +55,15 @@ HEADERS = {
             "Сверх",
         ],
         "shortfall": ["Дата", "Начало", "Конец", "Группа", "Не хватает", "Чел.-ч"],
-        "hours": ["Инженер", "Неделя с", "Часы", "Норм. часы", "Сверхурочно", "Лимит недели"],
+        "hours": [
+            "Инженер",
+            "Неделя с",
+            "Часы",
+            "Норм. часы",
+            "Сверхурочно",
+            "Лимит недели",
+            "В выходные и праздники",
+        ],
         "total": "Часы",
         "norm": "Норма",
     },
@@ -59,7 +71,15 @@ HEADERS = {
         "engineer": "Engineer",
         "coverage": ["Date", "Start", "End", "Group", "Required", "On duty", "Short", "Extra"],
         "shortfall": ["Date", "Start", "End", "Group", "Short by", "Person-hours"],
-        "hours": ["Engineer", "Week of", "Hours", "Normal hours", "Overtime", "Week cap"],
+        "hours": [
+            "Engineer",
+            "Week of",
+            "Hours",
+            "Normal hours",
+            "Overtime",
+            "Week cap",
+            "Weekend/holiday hours",
+        ],
         "total": "Hours",
         "norm": "Norm",
     },
@@ -82,15 +102,18 @@ def _days(roster: Roster) -> list[date]:
 # ----------------------------------------------------------------------------- Excel
 
 
-def roster_to_xlsx_bytes(roster: Roster, lang: str = "ru") -> bytes:
-    """The workbook as bytes."""
+def roster_to_xlsx_bytes(
+    roster: Roster, lang: str = "ru", catalogue: SkillCatalogue | None = None
+) -> bytes:
+    """The workbook as bytes; a ``skill:<skill>`` group is shown by the skill's name in
+    ``catalogue`` (the request's; the built-in one by default)."""
     wb = Workbook()
     _grid_sheet(wb.active, roster, lang)
-    _coverage_sheet(wb.create_sheet(SHEETS[lang]["coverage"]), roster, lang)
-    _shortfall_sheet(wb.create_sheet(SHEETS[lang]["shortfall"]), roster, lang)
+    _coverage_sheet(wb.create_sheet(SHEETS[lang]["coverage"]), roster, lang, catalogue)
+    _shortfall_sheet(wb.create_sheet(SHEETS[lang]["shortfall"]), roster, lang, catalogue)
     _hours_sheet(wb.create_sheet(SHEETS[lang]["hours"]), roster, lang)
     buf = io.BytesIO()
-    wb.save(buf)
+    safe_workbook(wb).save(buf)
     return buf.getvalue()
 
 
@@ -99,7 +122,7 @@ def _grid_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-untyp
     h = HEADERS[lang]
     ws.title = SHEETS[lang]["grid"]
     days = _days(roster)
-    codes = template_codes(list(roster.templates))
+    codes = template_codes(roster.templates)
     ws.cell(row=1, column=1, value=h["engineer"]).font = Font(bold=True)
     off = set(roster.days_off) or {d for d in days if d.weekday() >= 5}
     for j, d in enumerate(days, start=2):
@@ -142,7 +165,7 @@ def _grid_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-untyp
     ws.freeze_panes = "B2"
 
 
-def _coverage_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _coverage_sheet(ws, roster: Roster, lang: str, catalogue: SkillCatalogue | None) -> None:  # type: ignore[no-untyped-def]
     """Coverage against the requirement per interval and group."""
     ws.append(HEADERS[lang]["coverage"])
     for r in roster.coverage:
@@ -152,7 +175,7 @@ def _coverage_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-u
                 r.date,
                 start.time() if start else None,
                 end.time() if end else None,
-                group_label(r.group, lang),
+                group_label(r.group, lang, catalogue),
                 r.required,
                 r.scheduled,
                 r.short_by,
@@ -165,7 +188,7 @@ def _coverage_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-u
     _header_style(ws)
 
 
-def _shortfall_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-untyped-def]
+def _shortfall_sheet(ws, roster: Roster, lang: str, catalogue: SkillCatalogue | None) -> None:  # type: ignore[no-untyped-def]
     """Intervals with people missing."""
     ws.append(HEADERS[lang]["shortfall"])
     for r in roster.shortfall:
@@ -175,7 +198,7 @@ def _shortfall_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-
                 r.date,
                 start.time() if start else None,
                 end.time() if end else None,
-                group_label(r.group, lang),
+                group_label(r.group, lang, catalogue),
                 r.short_by,
                 round(r.person_hours, 2),
             ]
@@ -195,6 +218,7 @@ def _hours_sheet(ws, roster: Roster, lang: str) -> None:  # type: ignore[no-unty
                 w.normal_hours,
                 w.overtime_hours,
                 w.cap_hours,
+                w.day_off_hours,
             ]
         )
     _header_style(ws)
@@ -286,35 +310,48 @@ def roster_to_csv_text(roster: Roster) -> str:
     w.writerow(CSV_COLUMNS)
     for a in roster.assignments:
         w.writerow(
-            [
-                a.engineer_id,
-                roster.engineers.get(a.engineer_id, a.engineer_id),
-                a.date.isoformat() if a.date else a.day,
-                a.template_id,
-                roster.templates.get(a.template_id, a.template_id),
-                a.start.astimezone(TZ).isoformat() if a.start else "",
-                a.end.astimezone(TZ).isoformat() if a.end else "",
-                round(a.paid_minutes / 60, 2),
-                a.kind,
-                int(a.non_working_day),
-            ]
+            safe_row(
+                [
+                    a.engineer_id,
+                    roster.engineers.get(a.engineer_id, a.engineer_id),
+                    a.date.isoformat() if a.date else a.day,
+                    a.template_id,
+                    roster.templates.get(a.template_id, a.template_id),
+                    a.start.astimezone(TZ).isoformat() if a.start else "",
+                    a.end.astimezone(TZ).isoformat() if a.end else "",
+                    round(a.paid_minutes / 60, 2),
+                    a.kind,
+                    int(a.non_working_day),
+                ]
+            )
         )
     return buf.getvalue()
+
+
+def roster_to_csv_bytes(roster: Roster) -> bytes:
+    """The CSV file's bytes: UTF-8 with a byte-order mark, for Russian Excel."""
+    return roster_to_csv_text(roster).encode("utf-8-sig")
 
 
 # ----------------------------------------------------------------------------- files
 
 
-def write_roster_exports(roster: Roster, out_dir: str | Path, lang: str = "ru") -> list[Path]:
-    """Write roster.xlsx, roster.csv, department.ics and one ``ics/<engineer>.ics`` each."""
+def write_roster_exports(
+    roster: Roster,
+    out_dir: str | Path,
+    lang: str = "ru",
+    catalogue: SkillCatalogue | None = None,
+) -> list[Path]:
+    """Write roster.xlsx, roster.csv, department.ics and one ``ics/<engineer>.ics`` each
+    (skill groups named from ``catalogue``, the request's)."""
     out = Path(out_dir)
     (out / "ics").mkdir(parents=True, exist_ok=True)
     written = []
     path = out / "roster.xlsx"
-    path.write_bytes(roster_to_xlsx_bytes(roster, lang))
+    path.write_bytes(roster_to_xlsx_bytes(roster, lang, catalogue))
     written.append(path)
     path = out / "roster.csv"
-    path.write_text(roster_to_csv_text(roster), encoding="utf-8")
+    path.write_bytes(roster_to_csv_bytes(roster))
     written.append(path)
     path = out / "department.ics"
     path.write_bytes(roster_to_ics_bytes(roster, None, lang))

@@ -3,10 +3,13 @@ summary (Russian by default, English with ``lang="en"``)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from optimizer.domain.roster import Roster, ShortfallReport
+from optimizer.domain.skills import SkillCatalogue
 from optimizer.roster.report import WEEKDAYS_SHORT, group_label
 
 ABSENCE_CODES = {
@@ -45,19 +48,35 @@ TEXT = {
 }
 
 
-def template_codes(template_ids: list[str]) -> dict[str, str]:
-    """Short, unique, stable codes for templates: initials of the id's parts (``office_fri`` →
-    ``OF``), a digit added on a clash."""
-    codes: dict[str, str] = {}
-    for tid in template_ids:
-        parts = [p for p in tid.replace("-", "_").split("_") if p]
-        code = "".join(p[0] for p in parts)[:2].upper() or tid[:2].upper()
-        base, n = code, 1
-        while code in codes.values():
-            code = f"{base[:1]}{n}"
+def template_codes(templates: Mapping[str, str]) -> dict[str, str]:
+    """Short, unique, stable codes of shift templates (id → name), derived from the names
+    so that the grid reads in the department's language (``Ранняя 08:00–17:00`` → ``Р``):
+    the first letter of the name, its two initials on a clash, the id's initials for a name
+    without a letter (``office_fri`` → ``OF``), a digit after that. The terminal's grid, the
+    Excel workbook and the head's page all take their codes from here."""
+    out: dict[str, str] = {}
+    for tid, name in templates.items():
+        words = re.findall(r"[^\W\d_]+", name or "")
+        candidates = []
+        if words:
+            candidates.append(words[0][0].upper())
+            if len(words) > 1:
+                candidates.append((words[0][0] + words[1][0]).upper())
+        candidates.append(_id_initials(tid))
+        code = next((c for c in candidates if c not in out.values()), None)
+        n = 1
+        while code is None:
+            c = f"{candidates[0][:1]}{n}"
+            code = c if c not in out.values() else None
             n += 1
-        codes[tid] = code
-    return codes
+        out[tid] = code
+    return out
+
+
+def _id_initials(template_id: str) -> str:
+    """Initials of an id's parts: ``office_fri`` → ``OF``."""
+    parts = [p for p in template_id.replace("-", "_").split("_") if p]
+    return "".join(p[0] for p in parts)[:2].upper() or template_id[:2].upper()
 
 
 def format_grid(roster: Roster, lang: str = "ru") -> str:
@@ -66,7 +85,7 @@ def format_grid(roster: Roster, lang: str = "ru") -> str:
     if roster.start is None or roster.end is None:
         return _benchmark_grid(roster)
     days = [roster.start + timedelta(days=i) for i in range((roster.end - roster.start).days + 1)]
-    codes = template_codes(list(roster.templates))
+    codes = template_codes(roster.templates)
     cell: dict[tuple[str, date], str] = {}
     for a in roster.assignments:
         if a.date is not None:
@@ -125,14 +144,21 @@ def _benchmark_grid(roster: Roster) -> str:
     return "\n".join(lines)
 
 
-def format_shortfall(report: ShortfallReport, lang: str = "ru", top: int = 10) -> str:
-    """The shortfall summary: total, by group, the worst dates and hours, recommendations."""
+def format_shortfall(
+    report: ShortfallReport,
+    lang: str = "ru",
+    top: int = 10,
+    catalogue: SkillCatalogue | None = None,
+) -> str:
+    """The shortfall summary: total, by group, the worst dates and hours, recommendations
+    (a skill group by its name in ``catalogue``, the request's; the built-in one by default).
+    """
     lines = [report.summary]
     if report.total_person_hours <= 0:
         return "\n".join(lines)
     worst: dict[tuple[date, int], list[str]] = defaultdict(list)
     for c in report.cells:
-        worst[(c.date, c.hour)].append(f"{group_label(c.group, lang)} −{c.short_by}")
+        worst[(c.date, c.hour)].append(f"{group_label(c.group, lang, catalogue)} −{c.short_by}")
     head = "Где не хватает людей:" if lang == "ru" else "Where people are missing:"
     lines.append(head)
     by_date = sorted(report.by_date.items(), key=lambda kv: -kv[1])[:top]

@@ -10,6 +10,10 @@ Costs: salaries are the scheduled paid hours × the hourly cost; overtime (work 
 the end of the shift) is paid ×1.5 for the first two hours of a day and ×2 after (Labour Code
 art. 152); work on on-call days off is paid ×2 (art. 153); the car is compensated per km.
 Additional (paid) work earns its minutes × 600 RUB per norm-hour.
+
+Over time: the SLA figures by week (7-day blocks from the first simulated midnight, a ticket
+in the week it was created), and the engineers' time by hour of the day (working windows,
+busy time inside them, and busy time outside them: overtime, or work running through lunch).
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ OVERTIME_FIRST_RATE = 1.5
 OVERTIME_LATER_RATE = 2.0
 DAY_OFF_RATE = 2.0
 
+WEEK_MIN = 7 * 24 * 60.0
+
 ALL_BREACHES = "*"
 """Shortfall key of every breached ticket counted once (the heatmap of the report)."""
 
@@ -67,6 +73,11 @@ class ReplicationResult:
     """Group → (7, 24) breached tickets by the hour of the week of their deadline."""
     hour_slots: np.ndarray = field(default_factory=lambda: np.zeros((7, 24)))
     """How many times each hour of the week occurs in the horizon."""
+    weekly: dict[str, np.ndarray] = field(default_factory=dict)
+    """``on_time`` and ``judged`` counted tickets by week of creation (see the docstring)."""
+    hourly: dict[str, np.ndarray] = field(default_factory=dict)
+    """``available``, ``busy`` (inside working windows) and ``outside`` (busy outside them)
+    engineer-minutes by hour of the day (24 values, summed over the days of the horizon)."""
     info: ScenarioInfo | None = None
     """The scenario this replication belongs to."""
     replication: int = 0
@@ -87,6 +98,8 @@ class ReplicationResult:
             "overdue_minutes": {k: v.tolist() for k, v in self.overdue_minutes.items()},
             "overdue_counts": {k: v.tolist() for k, v in self.overdue_counts.items()},
             "hour_slots": self.hour_slots.tolist(),
+            "weekly": {k: v.tolist() for k, v in self.weekly.items()},
+            "hourly": {k: v.tolist() for k, v in self.hourly.items()},
         }
 
     @classmethod
@@ -97,7 +110,7 @@ class ReplicationResult:
             return np.asarray(data[key], dtype=np.float32)
 
         def grids(key: str) -> dict[str, np.ndarray]:
-            return {k: np.asarray(v, dtype=float) for k, v in data[key].items()}
+            return {k: np.asarray(v, dtype=float) for k, v in (data.get(key) or {}).items()}
 
         info = data.get("scenario")
         return cls(
@@ -111,6 +124,8 @@ class ReplicationResult:
             overdue_minutes=grids("overdue_minutes"),
             overdue_counts=grids("overdue_counts"),
             hour_slots=np.asarray(data["hour_slots"], dtype=float),
+            weekly=grids("weekly"),
+            hourly=grids("hourly"),
             info=None if info is None else ScenarioInfo.from_dict(info),
             replication=int(data.get("replication", 0)),
         )
@@ -203,7 +218,15 @@ def figures_of_tickets(
     s["extra_work_revenue_rub"] = extra_min / 60.0 * NORM_HOUR_RATE_RUB
     in_horizon = (created >= 0) & (created < horizon)
     s["work_minutes"] = float(duration[in_horizon].sum())
-    samples = {"waits": on_clock, "waits_elapsed": elapsed, "urgent_waits": urgent}
+    weeks = max(1, math.ceil(horizon / WEEK_MIN - 1e-9))
+    week = np.clip(np.floor(created / WEEK_MIN), 0, weeks - 1).astype(int)
+    samples = {
+        "waits": on_clock,
+        "waits_elapsed": elapsed,
+        "urgent_waits": urgent,
+        "week_on_time": np.bincount(week[judged & on_time], minlength=weeks).astype(float),
+        "week_judged": np.bincount(week[judged], minlength=weeks).astype(float),
+    }
     return s, samples
 
 
@@ -249,6 +272,57 @@ def engineer_figures(dept: Department) -> tuple[dict[str, float], dict[str, np.n
         "total_rub": salaries + overtime_rub + weekend_rub + car_rub,
     }
     return s, per
+
+
+def hourly_figures(dept: Department) -> dict[str, np.ndarray]:
+    """Engineer-minutes by hour of the day over the horizon: in working windows
+    (``available``), busy inside them (``busy``), busy outside them (``outside``). Busy is
+    the drive and the work of each ticket from the moment it is handed over, as in
+    :func:`engineer_figures`, so the hours add up to the engineers' busy time."""
+    h = dept.model.horizon_min
+    hours = int(np.ceil(h / 60))
+    avail: list[tuple[float, float]] = []
+    busy: list[tuple[float, float]] = []
+    total: list[tuple[float, float]] = []
+    started = ~np.isnan(dept.start)
+    for e in dept.engineers:
+        windows = sorted(
+            (max(0.0, w.start), min(w.end, h)) for w in e.windows if w.end > 0 and w.start < h
+        )
+        mine = np.flatnonzero(started & (dept.assigned == e.index))
+        handed = dept.start[mine] - dept.travel_min[mine]
+        finish = dept.start[mine] + dept.t.duration[mine]
+        work = sorted(
+            (float(a), float(min(b, h))) for a, b in zip(handed, finish, strict=True) if a < h
+        )
+        avail += [w for w in windows if w[1] > w[0]]
+        total += [w for w in work if w[1] > w[0]]
+        busy += _intersect(work, windows)
+    out = {}
+    for key, pieces in (("available", avail), ("busy", busy), ("total", total)):
+        a = np.array([p[0] for p in pieces], dtype=float)
+        b = np.array([p[1] for p in pieces], dtype=float)
+        per_hour = _overlap_per_hour(a, b, hours) if a.size else np.zeros(hours)
+        out[key] = np.bincount(np.arange(hours) % 24, weights=per_hour, minlength=24)[:24]
+    out["outside"] = np.maximum(out.pop("total") - out["busy"], 0.0)
+    return out
+
+
+def _intersect(
+    a: list[tuple[float, float]], b: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The overlap of two sorted lists of disjoint intervals."""
+    out = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if hi > lo:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 def phone_figures(p: PhoneOutcome) -> dict[str, float]:
@@ -362,4 +436,6 @@ def replication_result(dept: Department, phone: PhoneOutcome) -> ReplicationResu
         overdue_minutes=minutes,
         overdue_counts=counts,
         hour_slots=slots,
+        weekly={"on_time": samples["week_on_time"], "judged": samples["week_judged"]},
+        hourly=hourly_figures(dept),
     )

@@ -6,12 +6,17 @@ the first scenario (the baseline) a paired t-interval when the scenarios share t
 (common random numbers), else Welch's. Percentiles pool every ticket of every replication.
 A scenario with fewer replications than ``SimulationParams.min_replications`` is warned about.
 A backtest scenario carries the recorded figures of its month beside the simulated ones.
+
+Over time: the SLA by week (a share per week, each with its interval over replications), the
+wait histogram (tickets per replication in fixed bins, each with a t-interval), and the
+utilisation by hour of the day (busy over working minutes, a share per hour).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import timedelta
 
 import numpy as np
 
@@ -23,11 +28,14 @@ from optimizer.domain.scenario import (
     Distribution,
     EngineerUsage,
     Estimate,
+    HourUtilisation,
     PhoneReport,
     ScenarioReport,
     ShortfallRow,
     SimulationReport,
     TheoryCheck,
+    WaitBin,
+    WeekSla,
 )
 from optimizer.simulate.backtest_text import BACKTEST_ROWS, explanations
 from optimizer.simulate.metrics import ALL_BREACHES, ReplicationResult
@@ -187,6 +195,87 @@ def _overdue_grid(reps: Sequence[ReplicationResult]) -> list[list[float]]:
     minutes = sum((r.overdue_minutes.get(ALL_BREACHES, zero) for r in reps), zero)
     grid = minutes / len(reps) / 60.0 / np.maximum(slots, 1)
     return [[round(float(v), 4) for v in row] for row in grid]
+
+
+def _finite_or_none(e: Estimate) -> Estimate | None:
+    return e if math.isfinite(e.mean) else None
+
+
+def sla_by_week(
+    info: ScenarioInfo, reps: Sequence[ReplicationResult], params: SimulationParams
+) -> list[WeekSla]:
+    """The SLA of each week of the horizon: mean tickets judged and on time per replication,
+    and the share on time with its logit-t interval over replications."""
+    if not reps or not reps[0].weekly:
+        return []
+    on_time = np.array([r.weekly["on_time"] for r in reps], dtype=float)
+    judged = np.array([r.weekly["judged"] for r in reps], dtype=float)
+    days = info.horizon_min / 1440
+    out = []
+    for k in range(judged.shape[1]):
+        shares = np.divide(
+            on_time[:, k], judged[:, k], out=np.full(len(reps), np.nan), where=judged[:, k] > 0
+        )
+        out.append(
+            WeekSla(
+                week=k,
+                start=info.start + timedelta(days=7 * k),
+                days=min(7.0, days - 7 * k),
+                judged=float(judged[:, k].mean()),
+                on_time=float(on_time[:, k].mean()),
+                sla_attainment=_finite_or_none(
+                    share_estimate(list(shares), list(judged[:, k]), params.confidence)
+                ),
+            )
+        )
+    return out
+
+
+def wait_histogram(reps: Sequence[ReplicationResult], params: SimulationParams) -> list[WaitBin]:
+    """Tickets per replication by wait to start (on the SLA clock) in the bins of
+    ``params.wait_bins_min``, with a t-interval over replications, and each bin's share of
+    all started counted tickets."""
+    edges = np.array([*params.wait_bins_min, np.inf], dtype=float)
+    counts = np.array(
+        [np.histogram(np.asarray(r.waits, dtype=float), bins=edges)[0] for r in reps],
+        dtype=float,
+    ).reshape(len(reps), len(edges) - 1)
+    total = float(counts.sum())
+    return [
+        WaitBin(
+            low_min=float(edges[j]),
+            high_min=float(edges[j + 1]) if math.isfinite(edges[j + 1]) else None,
+            tickets=estimate(list(counts[:, j]), params.confidence),
+            share=float(counts[:, j].sum()) / total if total else 0.0,
+        )
+        for j in range(len(edges) - 1)
+    ]
+
+
+def utilisation_by_hour(
+    reps: Sequence[ReplicationResult], params: SimulationParams
+) -> list[HourUtilisation]:
+    """Busy over working minutes by hour of the day: the hours per replication and the share
+    with its logit-t interval over replications (no interval for an hour nobody works)."""
+    if not reps or not reps[0].hourly:
+        return []
+    hourly = {k: np.array([r.hourly[k] for r in reps], dtype=float) for k in reps[0].hourly}
+    avail, busy, outside = hourly["available"], hourly["busy"], hourly["outside"]
+    out = []
+    for h in range(24):
+        shares = np.divide(
+            busy[:, h], avail[:, h], out=np.full(len(reps), np.nan), where=avail[:, h] > 0
+        )
+        out.append(
+            HourUtilisation(
+                hour=h,
+                available_hours=float(avail[:, h].mean()) / 60.0,
+                busy_hours=float(busy[:, h].mean()) / 60.0,
+                outside_hours=float(outside[:, h].mean()) / 60.0,
+                utilisation=_finite_or_none(share_estimate(list(shares), None, params.confidence)),
+            )
+        )
+    return out
 
 
 def _phone(
@@ -396,6 +485,9 @@ def scenario_report(
         extra_work_hours=figure(reps, "extra_work_hours", params),
         shortfall=_shortfall(reps, params),
         overdue_by_hour=_overdue_grid(reps),
+        sla_by_week=sla_by_week(info, reps, params),
+        wait_histogram=wait_histogram(reps, params),
+        utilisation_by_hour=utilisation_by_hour(reps, params),
         offered_utilisation=offered,
         overloaded=overloaded,
         warnings=_warnings(

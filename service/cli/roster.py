@@ -19,19 +19,19 @@ from typing import Annotated
 import typer
 
 from optimizer.domain.roster import Roster, RosterRequest
+from optimizer.domain.skills import SkillCatalogue
 from optimizer.errors import InvalidInput
-from optimizer.io.benchmark_ssb import read_ssb
 from optimizer.io.roster_export import write_roster_exports
 from optimizer.roster import (
-    SsbParams,
     check_vacation_plan,
     format_grid,
     format_shortfall,
     sample_roster_request,
     shortfall_report,
     solve,
-    solve_ssb,
 )
+from optimizer.ssb import SsbParams, read_ssb
+from optimizer.ssb import solve as solve_ssb
 from service.cli.common import guarded, load_model
 
 DEFAULT_OUT = Path("roster-export")
@@ -98,14 +98,15 @@ def roster(
             return
         req = _request(request, sample, month, time_limit, workers, seed)
         result = solve(req)
+        skills = SkillCatalogue.of(req.skills)
         if as_json:
             typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
             if out_dir is not None and not no_export:
-                write_roster_exports(result, out_dir, lang)
+                write_roster_exports(result, out_dir, lang, skills)
             return
-        _print_roster(result, req if advice else None, lang, verify)
+        _print_roster(result, req if advice else None, lang, verify, skills)
         if not no_export:
-            paths = write_roster_exports(result, out_dir or DEFAULT_OUT, lang)
+            paths = write_roster_exports(result, out_dir or DEFAULT_OUT, lang, skills)
             label = "Файлы" if lang == "ru" else "Files"
             typer.echo(
                 f"{label}: {paths[0].parent}/ (roster.xlsx, roster.csv, department.ics, ics/)"
@@ -157,11 +158,17 @@ def _benchmark(
     typer.echo(f"objective {s.objective}, bound {s.best_bound}, gap {s.gap}, {s.wall_s} s")
 
 
-def _print_roster(result: Roster, req: RosterRequest | None, lang: str, verify: bool) -> None:
+def _print_roster(
+    result: Roster,
+    req: RosterRequest | None,
+    lang: str,
+    verify: bool,
+    skills: SkillCatalogue,
+) -> None:
     typer.echo(format_grid(result, lang))
     typer.echo("")
-    report = shortfall_report(result, req, lang=lang, verify=verify)
-    typer.echo(format_shortfall(report, lang))
+    report = shortfall_report(result, req, lang=lang, verify=verify, catalogue=skills)
+    typer.echo(format_shortfall(report, lang, catalogue=skills))
 
 
 def vacations(

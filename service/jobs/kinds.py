@@ -29,6 +29,7 @@ from optimizer.roster.solve import solve as solve_roster
 from optimizer.staffing import agents_required, with_shrinkage
 from service.auth import Role
 from service.jobs.sweep import WHATIF_SWEEP, Sweep
+from service.rostering import RecommendationsCheck, run_recommendations
 
 Progress = Callable[[float], None]
 """Called by a job with the share done (0..1)."""
@@ -174,6 +175,7 @@ JOB_KINDS: Mapping[str, JobKind] = MappingProxyType(
         for k in (
             JobKind("dispatch", DispatchRequest, Role.dispatcher, run_dispatch, accept="dispatch"),
             JobKind("roster", RosterRequest, Role.head, run_roster, accept="roster"),
+            JobKind("roster_recommendations", RecommendationsCheck, Role.head, run_recommendations),
             JobKind("staffing", StaffingRequest, Role.head, run_staffing),
             JobKind("whatif", ScenarioSet, Role.head, sweep=WHATIF_SWEEP),
             JobKind("sla_deadlines", SlaDeadlinesRequest, Role.dispatcher, run_sla_deadlines),

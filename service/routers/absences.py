@@ -11,14 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, Field
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from optimizer.domain import Absence, AbsenceKind
-from service.auth import Role
-from service.deps import ReadSession, Viewer
+from optimizer.domain.common import Int
+from service.auth import Principal, Role
+from service.deps import ReadSession, require
 from service.models import AbsenceRow, EngineerRow
 from service.problems import Unprocessable
 from service.repo import Store, merge, to_model
@@ -26,6 +27,9 @@ from service.rostering import AbsenceCheck, check_absence, check_overlap
 from service.routers.crud import add_crud_routes
 
 router = APIRouter(prefix="/absences", tags=["absences"])
+
+Head = Annotated[Principal, Depends(require(Role.head))]
+"""Who enters absences: the department head (checking one is a step of entering it)."""
 
 
 class AbsencePublic(Absence):
@@ -104,7 +108,9 @@ def _checked(dt: datetime) -> datetime:
 class AbsenceToCheck(Absence):
     """An absence about to be entered; ``id`` when an entered one is being changed."""
 
-    id: int | None = Field(default=None, ge=1, description="The absence being changed")
+    id: Annotated[Int, Field(ge=1)] | None = Field(
+        default=None, description="The absence being changed"
+    )
 
 
 @router.post(
@@ -114,9 +120,9 @@ class AbsenceToCheck(Absence):
     responses={422: {"description": "Overlaps another absence, or invalid"}},
 )
 def check(
+    _: Head,
     body: AbsenceToCheck,
     session: ReadSession,
-    _: Viewer,
     lang: Literal["ru", "en"] = Query("ru", description="Language of the texts"),
 ) -> Any:
     item = Absence.model_validate(body.model_dump(exclude={"id"}))

@@ -5,8 +5,6 @@ No ``from __future__ import annotations`` here: the submit routes are built in a
 around each kind's request model, and FastAPI must see real types.
 """
 
-import asyncio
-import contextlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -16,8 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from optimizer.calendar import TZ
-from service import exports
+from service import dispatching, exports
 from service.auth import Principal, Role
 from service.db import transaction
 from service.deps import (
@@ -30,19 +27,12 @@ from service.deps import (
     require,
 )
 from service.guards import check_value
-from service.jobs import (
-    JOB_KINDS,
-    JobKind,
-    JobStatus,
-    check_problem_size,
-    create_job,
-    get_job,
-    request_model,
-    seconds_between,
-    set_status,
-    validate_payload,
-)
-from service.models import AcceptedAssignmentRow, EngineerRow, JobRow, TicketRow, utcnow
+from service.jobs import store
+from service.jobs.kinds import JOB_KINDS, JobKind
+from service.jobs.limits import check_problem_size, check_submission, validate_payload
+from service.jobs.queue import enqueue
+from service.jobs.store import FINAL, JobStatus, WorkItem, get_job, seconds_between
+from service.models import AcceptedAssignmentRow, EngineerRow, JobRow, TicketRow
 from service.planning import (
     StoredDispatchRequest,
     StoredRosterRequest,
@@ -119,26 +109,34 @@ def _accepted_response(row: JobRow) -> JSONResponse:
     return JSONResponse(body, status_code=202, headers={"Location": body["links"]["self"]})
 
 
-def _store_job(
-    engine: Any, kind: str, payload: dict[str, Any], by: int, rerun_of: str | None
+def store_job(
+    engine: Any,
+    settings: Any,
+    kind: str,
+    payload: dict[str, Any],
+    by: int,
+    rerun_of: str | None,
 ) -> str:
+    """Store a queued job and put it on the queue, in one transaction; 429 when too many
+    jobs wait already. Every route that queues a job (here and in the page routers) calls
+    this and then :func:`answer_job`."""
     with transaction(engine) as session:
-        return create_job(session, kind, payload, created_by=by, rerun_of=rerun_of).id
+        store.check_queue_room(session, by, settings)
+        job_id = store.create_job(session, kind, payload, created_by=by, rerun_of=rerun_of).id
+        enqueue(session, [WorkItem(job_id)])
+        return job_id
 
 
 def _load(engine: Any, job_id: str) -> JobRow:
-    with Session(engine, expire_on_commit=False) as session:
-        return get_job(session, job_id)
+    return store.load_job(engine, job_id)
 
 
-async def _answer(request: Request, engine: Any, runner: Any, job_id: str, wait: float) -> Response:
+async def answer_job(
+    request: Request, engine: Any, runner: Any, job_id: str, wait: float
+) -> Response:
     """202 with the job, or — when it finishes within ``wait`` seconds — its result."""
-    future = runner.submit(job_id)
-    if future is not None and wait > 0:
-        # Still running after ``wait``, or failed: either way the stored row tells.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout=wait)
-    row = await run_in_threadpool(_load, engine, job_id)
+    runner.submitted()
+    row = await run_in_threadpool(store.wait_for, engine, job_id, FINAL, wait)
     if wait > 0 and row.status == JobStatus.done.value:
         return JSONResponse(
             row.result,
@@ -165,10 +163,7 @@ WaitQuery = Annotated[
 
 def add_submit_route(path: str, kind: JobKind, summary: str) -> None:
     """``POST path``: validate the kind's request, store a queued job, answer 202."""
-    try:
-        model: type[BaseModel] = request_model(kind)
-    except Exception:  # engine not installed yet: accept any object, answer 503 on use
-        model = dict  # type: ignore[assignment]
+    model = kind.request
     Submitter = Annotated[Principal, Depends(require(kind.role))]  # noqa: N806
 
     async def submit(
@@ -180,15 +175,13 @@ def add_submit_route(path: str, kind: JobKind, summary: str) -> None:
         runner: RunnerDep,
         wait: WaitQuery = 0.0,
     ) -> Response:
-        if isinstance(body, dict):
-            request_model(kind)  # raises 503 naming the missing engine
-        payload = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[union-attr]
+        payload = body.model_dump(mode="json", exclude_unset=True)
         check_value(payload, "")
-        check_problem_size(payload, settings)
+        await run_in_threadpool(check_submission, kind, payload, settings)
         job_id = await run_in_threadpool(
-            _store_job, engine, kind.name, payload, principal.key_id, None
+            store_job, engine, settings, kind.name, payload, principal.key_id, None
         )
-        return await _answer(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+        return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
     router.add_api_route(
         path,
@@ -201,7 +194,7 @@ def add_submit_route(path: str, kind: JobKind, summary: str) -> None:
         responses={
             200: {"description": "Finished within ?wait=S: the result itself"},
             202: {"description": "Queued; poll the Location"},
-            503: {"description": "The engine is not installed"},
+            429: {"description": "Too many jobs wait for a worker (for this key, or in all)"},
         },
     )
 
@@ -240,8 +233,10 @@ async def dispatch_from_store(
         return validate_payload(kind, payload, settings)
 
     payload = await run_in_threadpool(build)
-    job_id = await run_in_threadpool(_store_job, engine, kind.name, payload, principal.key_id, None)
-    return await _answer(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+    job_id = await run_in_threadpool(
+        store_job, engine, settings, kind.name, payload, principal.key_id, None
+    )
+    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 @router.post(
@@ -269,8 +264,10 @@ async def roster_from_store(
         return validate_payload(kind, payload, settings)
 
     payload = await run_in_threadpool(build)
-    job_id = await run_in_threadpool(_store_job, engine, kind.name, payload, principal.key_id, None)
-    return await _answer(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+    job_id = await run_in_threadpool(
+        store_job, engine, settings, kind.name, payload, principal.key_id, None
+    )
+    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 def job_filters(
@@ -304,11 +301,19 @@ def list_jobs(
 @router.get(
     "/jobs/{job_id}",
     response_model=JobPublic,
-    summary="A job's status, progress and timings",
+    summary="A job's status, progress and timings (with ?wait=S: once it has finished)",
     responses={404: {"description": "No such job"}},
 )
-def read_job(job_id: JobId, session: ReadSession, _: Viewer) -> Any:
-    return job_public(get_job(session, job_id))
+def read_job(
+    job_id: JobId,
+    engine: EngineDep,
+    settings: SettingsDep,
+    _: Viewer,
+    wait: Annotated[
+        float, Query(ge=0, le=600, description="Seconds to wait for the job to finish")
+    ] = 0.0,
+) -> Any:
+    return job_public(store.wait_for(engine, job_id, FINAL, min(wait, settings.max_wait_s)))
 
 
 ResultFormat = Literal["json", "csv", "xlsx", "ics"]
@@ -360,21 +365,31 @@ def read_result(
 def cancel_job(
     job_id: JobId,
     engine: EngineDep,
-    runner: RunnerDep,
-    _: Annotated[Principal, Depends(require(Role.dispatcher))],
+    principal: Annotated[Principal, Depends(require(Role.dispatcher))],
 ) -> Any:
+    """The job is marked cancelled; the worker running it kills its solve within a second.
+    Cancelling needs the role that may submit the job's kind."""
     row = _load(engine, job_id)
-    if row.status not in (JobStatus.queued.value, JobStatus.running.value):
+    _check_kind_role(principal, row, "cancelling")
+    if not store.cancel(engine, job_id):
+        row = _load(engine, job_id)
         raise Conflict(f"job {job_id!r} is already {row.status}", job_status=row.status)
-    runner.cancel(job_id)
-    set_status(
-        engine,
-        job_id,
-        JobStatus.cancelled,
-        (JobStatus.queued.value, JobStatus.running.value),
-        finished=utcnow(),
-    )
     return job_public(_load(engine, job_id))
+
+
+def _check_kind_role(principal: Principal, row: JobRow, doing: str) -> JobKind:
+    """403 when the key's role is weaker than the one that may submit the job's kind."""
+    kind = JOB_KINDS.get(row.kind)
+    if kind is None:
+        raise Conflict(f"job kind {row.kind!r} is no longer known")
+    if principal.role < kind.role:
+        raise Forbidden(
+            f"{doing} a {kind.name} job needs the {kind.role.name} role or stronger; "
+            f"the key has {principal.role.name}",
+            required_role=kind.role.name,
+            role=principal.role.name,
+        )
+    return kind
 
 
 @router.post(
@@ -394,22 +409,18 @@ async def rerun_job(
     wait: WaitQuery = 0.0,
 ) -> Response:
     row = await run_in_threadpool(_load, engine, job_id)
-    kind = JOB_KINDS.get(row.kind)
-    if kind is None:
-        raise Conflict(f"job kind {row.kind!r} is no longer known")
-    if principal.role < kind.role:
-        raise Forbidden(f"re-running a {kind.name} job needs the {kind.role.name} role")
+    _check_kind_role(principal, row, "re-running")
     if row.status in (JobStatus.queued.value, JobStatus.running.value):
         raise Conflict(f"job {job_id!r} is still {row.status}", job_status=row.status)
     new_id = await run_in_threadpool(
-        _store_job, engine, row.kind, row.payload, principal.key_id, row.id
+        store_job, engine, settings, row.kind, row.payload, principal.key_id, row.id
     )
-    return await _answer(request, engine, runner, new_id, min(wait, settings.max_wait_s))
+    return await answer_job(request, engine, runner, new_id, min(wait, settings.max_wait_s))
 
 
 @router.post(
     "/jobs/{job_id}/accept",
-    response_model=AcceptReport,
+    response_model=dispatching.AcceptReport,
     summary="Accept a finished plan or roster: store its assignments",
     responses={404: {"description": "No such job"}, 409: {"description": "Not acceptable"}},
 )
@@ -424,20 +435,9 @@ def accept_job(
         raise Conflict(f"a {row.kind} job has nothing to accept")
     if principal.role < kind.role:
         raise Forbidden(f"accepting a {kind.name} result needs the {kind.role.name} role")
-    if row.status != JobStatus.done.value or row.result is None:
-        raise Conflict(f"job {job_id!r} is {row.status}; only a done job can be accepted")
-    if row.accepted is not None:
-        raise Conflict(f"job {job_id!r} was accepted at {row.accepted.isoformat()}")
-    stored, assigned = _store_assignments(session, row, kind.accept)
-    row.accepted = utcnow()
+    report = dispatching.accept_job(session, job_id, principal, kind.accept)
     session.commit()
-    return AcceptReport(
-        job_id=row.id,
-        kind=row.kind,
-        accepted=row.accepted.astimezone(TZ),
-        assignments=stored,
-        tickets_assigned=assigned,
-    )
+    return report
 
 
 def _store_assignments(session: Session, job: JobRow, what: str) -> tuple[int, int]:

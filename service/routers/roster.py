@@ -1,5 +1,6 @@
 """The department head's roster month: plan a month from the store with the head's edits
-(a roster job), read it as the page's grid, measure the recommendations, download the files.
+(a roster job), read it as the page's grid, measure the recommendations (a job that re-solves
+the month once per recommendation), download the files.
 
 Accepting the month is the jobs' own ``POST /jobs/{id}/accept``. No ``from __future__ import
 annotations``: FastAPI must see the real types of the routes' parameters.
@@ -11,16 +12,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from optimizer.domain.roster import Roster
 from service import rostering
 from service.auth import Principal, Role
 from service.deps import EngineDep, ReadSession, RunnerDep, SettingsDep, Viewer, require
 from service.jobs.kinds import JOB_KINDS
 from service.jobs.limits import check_problem_size, validate_payload
-from service.jobs.store import JobStatus, get_job
-from service.models import JobRow
-from service.problems import Conflict, Unprocessable
-from service.routers.jobs import JobPublic, WaitQuery, _answer, _store_job
+from service.routers.jobs import JobPublic, WaitQuery, answer_job, store_job
 
 router = APIRouter(prefix="/rosters", tags=["roster month"])
 
@@ -55,9 +52,9 @@ async def plan_month(
 
     payload = await run_in_threadpool(build)
     job_id = await run_in_threadpool(
-        _store_job, engine, settings, kind.name, payload, principal.key_id, None
+        store_job, engine, settings, kind.name, payload, principal.key_id, None
     )
-    return await _answer(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 @router.get(
@@ -69,16 +66,6 @@ def supported_months(_: Viewer) -> dict[str, str]:
     return {"first": f"{years[0]}-01", "last": f"{years[-1]}-12"}
 
 
-def finished_roster(session: Session, job_id: str) -> tuple[JobRow, Roster]:
-    """The job and its roster; 409 unless it is a finished roster job."""
-    row = get_job(session, job_id)
-    if row.kind != "roster":
-        raise Unprocessable("job_id", job_id, f"a {row.kind} job, not a roster")
-    if row.status != JobStatus.done.value or row.result is None:
-        raise Conflict(f"job {job_id!r} is {row.status}; there is no roster yet", job_id=job_id)
-    return row, Roster.model_validate(row.result)
-
-
 @router.get(
     "/{job_id}/month",
     response_model=rostering.MonthView,
@@ -86,35 +73,47 @@ def finished_roster(session: Session, job_id: str) -> tuple[JobRow, Roster]:
     responses={404: {"description": "No such job"}, 409: {"description": "Not finished"}},
 )
 def read_month(job_id: JobId, session: ReadSession, _: Viewer, lang: LangQuery = "ru") -> Any:
-    row, roster = finished_roster(session, job_id)
+    row, roster = rostering.finished_roster(session, job_id)
     return rostering.month_view(row.id, roster, row.payload, row.accepted, lang)
 
 
-@router.get(
+@router.post(
     "/{job_id}/recommendations",
-    summary="The shortfall's recommendations, each measured by re-solving the month",
-    responses={404: {"description": "No such job"}, 409: {"description": "Not finished"}},
+    status_code=202,
+    response_model=JobPublic,
+    summary="Measure the shortfall's recommendations by re-solving the month (a job)",
+    responses={
+        200: {"description": "Finished within ?wait=S: the recommendations, measured"},
+        404: {"description": "No such job"},
+        409: {"description": "The roster is not finished"},
+    },
 )
 async def verify_recommendations(
     job_id: JobId,
+    request: Request,
+    principal: Head,
+    settings: SettingsDep,
     engine: EngineDep,
-    _: Head,
+    runner: RunnerDep,
+    wait: WaitQuery = 0.0,
     lang: LangQuery = "ru",
     max_deterministic_time: Annotated[
         float | None, Query(gt=0, le=60, description="CP-SAT work limit of each re-solve")
     ] = None,
-) -> Any:
-    def run() -> dict[str, Any]:
-        with Session(engine) as session:
-            row, roster = finished_roster(session, job_id)
-            payload = dict(row.payload)
-        report = rostering.verified_report(roster, payload, lang, max_deterministic_time)
-        return {
-            "total_person_hours": report.total_person_hours,
-            "recommendations": [r.model_dump(mode="json") for r in report.recommendations],
-        }
+) -> Response:
+    kind = JOB_KINDS["roster_recommendations"]
 
-    return await run_in_threadpool(run)
+    def build() -> dict[str, Any]:
+        with Session(engine) as session:
+            row, _ = rostering.finished_roster(session, job_id)
+            payload = rostering.recommendations_check(row, lang, max_deterministic_time)
+        return validate_payload(kind, payload, settings)
+
+    payload = await run_in_threadpool(build)
+    new_id = await run_in_threadpool(
+        store_job, engine, settings, kind.name, payload, principal.key_id, None
+    )
+    return await answer_job(request, engine, runner, new_id, min(wait, settings.max_wait_s))
 
 
 @router.get(
@@ -138,7 +137,7 @@ def export_month(
     ] = None,
     lang: LangQuery = "ru",
 ) -> Response:
-    _, roster = finished_roster(session, job_id)
+    _, roster = rostering.finished_roster(session, job_id)
     data, media, name = rostering.roster_file(roster, format, engineer_id, lang)
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -18,12 +18,14 @@ from service.jobs.kinds import JOB_KINDS
 from service.jobs.limits import validate_payload
 from service.jobs.store import JobStatus, get_job
 from service.problems import Conflict, Unprocessable
-from service.routers.jobs import JobPublic, WaitQuery, _answer, _store_job
+from service.routers.jobs import JobPublic, WaitQuery, answer_job, store_job
 
 router = APIRouter(prefix="/whatif", tags=["what-if"])
 
 Head = Annotated[Principal, Depends(require(Role.head))]
-LangQuery = Annotated[Literal["ru", "en"], Query(description="Language of the scenario names")]
+LangQuery = Annotated[
+    Literal["ru", "en"], Query(description="Language of the scenarios' names and texts")
+]
 
 
 async def _queue(
@@ -38,9 +40,9 @@ async def _queue(
     kind = JOB_KINDS["whatif"]
     payload = validate_payload(kind, spec.model_dump(mode="json", exclude_unset=True), settings)
     job_id = await run_in_threadpool(
-        _store_job, engine, settings, kind.name, payload, principal.key_id, None
+        store_job, engine, settings, kind.name, payload, principal.key_id, None
     )
-    return await _answer(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 @router.get(
@@ -48,8 +50,8 @@ async def _queue(
     response_model=list[whatifs.SampleScenario],
     summary="The sample what-if scenarios (vacation in July, a car out, weekend on-call…)",
 )
-def list_samples(_: Viewer) -> Any:
-    return whatifs.sample_summaries()
+def list_samples(_: Viewer, lang: LangQuery = "ru") -> Any:
+    return whatifs.sample_summaries(lang)
 
 
 @router.post(
@@ -67,8 +69,9 @@ async def run_sample(
     engine: EngineDep,
     runner: RunnerDep,
     wait: WaitQuery = 0.0,
+    lang: LangQuery = "ru",
 ) -> Response:
-    spec = await run_in_threadpool(whatifs.sample_set, sample, body)
+    spec = await run_in_threadpool(whatifs.sample_set, sample, body, lang)
     return await _queue(spec, request, principal, settings, engine, runner, wait)
 
 

@@ -6,7 +6,8 @@ set by ``.ci/chromium.sh``, else found on the PATH). Without one the tests are s
 that reason; when ``WFM_CHROMIUM`` names a missing file they fail, so CI cannot silently
 skip them. Each step can save a screenshot under ``var/screenshots/`` (git-ignored).
 
-Import the fixtures into a test module: ``from tests.e2e.browser import board_server, browser``.
+Import the fixtures into a test module: ``from tests.e2e.browser import board_server, browser``
+(or ``head_server``, the department head's, shared by the module).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,11 +85,11 @@ class BoardServer:
             pytest.skip(f"the service has no {method} /api/v1{path} (see docs/api-dispatcher.md)")
 
 
-@pytest.fixture
-def board_server(tmp_path: Path) -> Iterator[BoardServer]:
-    """uvicorn in a thread over a fresh SQLite file seeded with the sample data: each test
-    starts from the sample morning, whatever the others accepted."""
-    url = f"sqlite:///{tmp_path / 'wfm.db'}"
+@contextmanager
+def sample_service(folder: Path, role: Role, label: str) -> Iterator[BoardServer]:
+    """uvicorn in a thread over a fresh SQLite file in ``folder`` seeded with the sample
+    data, and a key of ``role``."""
+    url = f"sqlite:///{folder / 'wfm.db'}"
     app = create_app(make_settings(url, job_workers=1, prestart_workers=True))
     port = free_port()
     server = uvicorn.Server(
@@ -102,7 +104,7 @@ def board_server(tmp_path: Path) -> Iterator[BoardServer]:
         time.sleep(0.02)
     seed(app.state.engine)
     with transaction(app.state.engine) as session:
-        key = create_key(session, Role.dispatcher, "browser tests").key
+        key = create_key(session, role, label).key
     base = f"http://127.0.0.1:{port}"
     client = httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=120)
     try:
@@ -111,6 +113,24 @@ def board_server(tmp_path: Path) -> Iterator[BoardServer]:
         client.close()
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture
+def board_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[BoardServer]:
+    """The service with the sample data and a dispatcher's key (another role by indirect
+    parametrisation: ``@pytest.mark.parametrize("board_server", ["head"], indirect=True)``):
+    each test starts from the sample morning, whatever the others accepted."""
+    role = Role[getattr(request, "param", "dispatcher")]
+    with sample_service(tmp_path, role, f"browser tests ({role.name})") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def head_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoardServer]:
+    """The service over the sample data with a department head's key, shared by a module's
+    tests (the head's pages change little that another test reads)."""
+    with sample_service(tmp_path_factory.mktemp("head"), Role.head, "head in the browser") as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import BoardServer, browser, open_tab  # noqa: F401
-from tests.e2e.test_web_head_roster import head_server  # noqa: F401
+from tests.e2e.browser import BoardServer, browser, head_server, open_tab  # noqa: F401
 
 
 def _stored(server: BoardServer, engineer: str) -> list[dict[str, Any]]:

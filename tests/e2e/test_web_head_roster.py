@@ -7,55 +7,14 @@ from __future__ import annotations
 
 import io
 import re
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
-from service.app import create_app
-from service.auth import Role, create_key
-from service.db import transaction
-from service.seed import seed
-from tests.e2e.browser import BoardServer, browser, open_tab  # noqa: F401
-from tests.e2e.conftest import free_port
-from tests.integration.conftest import make_settings
+from tests.e2e.browser import BoardServer, browser, head_server, open_tab  # noqa: F401
 
 LATIN_WORD = re.compile(r"\b[a-z_]{4,}\b")
-
-
-@pytest.fixture(scope="module")
-def head_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoardServer]:
-    """The service over the sample data with a department head's key."""
-    import httpx
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('head') / 'wfm.db'}"
-    app = create_app(make_settings(url, job_workers=1, prestart_workers=True))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:  # start-up only; no assertion depends on timing
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    seed(app.state.engine)
-    with transaction(app.state.engine) as session:
-        key = create_key(session, Role.head, "head in the browser").key
-    base = f"http://127.0.0.1:{port}"
-    client = httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=120)
-    try:
-        yield BoardServer(url=base, key=key, api=client)
-    finally:
-        client.close()
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def _visible_text(page: Any) -> str:
@@ -64,7 +23,7 @@ def _visible_text(page: Any) -> str:
 
 def test_the_head_plans_edits_accepts_and_exports_february_2027(
     browser: Any,  # noqa: F811
-    head_server: BoardServer,
+    head_server: BoardServer,  # noqa: F811
     request: pytest.FixtureRequest,
 ) -> None:
     tab = open_tab(browser, head_server, request)
@@ -121,7 +80,7 @@ def test_the_head_plans_edits_accepts_and_exports_february_2027(
 
 def test_a_month_outside_the_calendar_is_refused_at_the_field(
     browser: Any,  # noqa: F811
-    head_server: BoardServer,
+    head_server: BoardServer,  # noqa: F811
     request: pytest.FixtureRequest,
 ) -> None:
     tab = open_tab(browser, head_server, request)
@@ -137,3 +96,41 @@ def test_a_month_outside_the_calendar_is_refused_at_the_field(
     assert page.get_attribute("#month", "aria-invalid") == "true"
     assert head_server.get("/jobs?kind=roster")["count"] == before
     tab.shot("bad-month")
+
+
+def test_the_head_checks_the_recommendations_by_re_planning_the_month(
+    browser: Any,  # noqa: F811
+    head_server: BoardServer,  # noqa: F811
+    request: pytest.FixtureRequest,
+) -> None:
+    """Two engineers for March 2027 (a small month to re-plan): the check is a job whose
+    progress shows beside the button; each recommendation then shows its measured effect."""
+    tab = open_tab(browser, head_server, request)
+    page = tab.page
+    page.goto(f"{head_server.url}/web/roster")
+    page.wait_for_selector("#engineer-list input")
+    for box in page.locator("#engineer-list input").all():
+        if box.get_attribute("value") not in ("e01", "e02"):
+            box.uncheck()
+    page.fill("#month", "2027-03")
+    page.select_option("#time-limit", "5")
+    page.click("#plan")
+    page.wait_for_selector("#result:not([hidden])", timeout=120_000)
+    assert page.locator("#recommendations .estimate").count() >= 1
+    before = head_server.get("/jobs?kind=roster_recommendations")["count"]
+    page.click("#verify")
+    page.wait_for_selector("#verify-progress:not([hidden])")
+    tab.shot("verifying")
+    page.wait_for_selector("#recommendations .verified", timeout=240_000)
+    page.wait_for_selector("#verify-progress", state="hidden")
+    assert head_server.get("/jobs?kind=roster_recommendations")["count"] == before + 1
+    (job,) = head_server.get("/jobs?kind=roster_recommendations&limit=1")["data"]
+    result = head_server.get(f"/jobs/{job['id']}/result")
+    items = page.locator("#recommendations li")
+    assert items.count() == len(result["recommendations"]) > 0
+    for i, r in enumerate(result["recommendations"]):
+        assert r["text"] in items.nth(i).inner_text()
+    assert "проверено пересчётом" in page.inner_text("#recommendations")
+    assert "Проверено пересчётом" in page.inner_text("#message")
+    tab.shot("verified")
+    assert tab.problems == []

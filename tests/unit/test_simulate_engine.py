@@ -25,7 +25,7 @@ from optimizer.simulate.engine import (
     subtract,
     travel_function,
 )
-from optimizer.simulate.model import ALWAYS, PRIORITIES, SimModel, skill_mask
+from optimizer.simulate.model import ALWAYS, PRIORITIES, SimModel
 from optimizer.simulate.tickets import Tickets
 
 START = date(2027, 2, 1)  # a Monday
@@ -133,7 +133,7 @@ def tickets_of(model: SimModel, *rows: dict[str, object]) -> Tickets:
     site = np.array([int(r.get("site", 0)) for r in rows])  # type: ignore[call-overload]
     prio = np.array([PRIORITIES.index(r.get("priority", "normal")) for r in rows])  # type: ignore[arg-type]
     mode = np.array([1 if r.get("mode") == "onsite" else 0 for r in rows], dtype=np.int8)
-    skills = np.array([skill_mask(r.get("skills", ["asterisk_dialplan"])) for r in rows])  # type: ignore[arg-type]
+    skills = np.array([model.skills.mask(r.get("skills", ["asterisk_dialplan"])) for r in rows])  # type: ignore[arg-type]
     duration = np.array([float(r.get("duration", 30)) for r in rows])  # type: ignore[arg-type]
     policy = model.sites.policy[site]
     clock = model.sla.clock[policy]

@@ -208,3 +208,9 @@ def test_car_shorthand_hires_an_engineer_who_can_visit(base):
 def test_engineers_to_remove_may_be_given_as_objects():
     s = Scenario.model_validate({"name": "x", "changes": {"remove_engineers": [{"id": "a"}]}})
     assert s.changes.remove_engineers == ["a"]
+
+
+def test_a_single_scenario_whose_name_is_not_text_is_refused_at_name():
+    with pytest.raises(ValidationError) as err:
+        ScenarioSet.model_validate({"name": 12345})
+    assert ("name",) in [e["loc"] for e in err.value.errors()]

@@ -10,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   jobId: null, view: null, engineers: [], templates: [], months: null,
   edits: new Map(), // "eid|date" -> {kind: "pin", template_id} | {kind: "off"}
-  running: null, cell: null,
+  running: null, cell: null, verifying: null,
 };
 
 // -- form ------------------------------------------------------------------------------------
@@ -310,14 +310,32 @@ function renderRecommendations(recs) {
       `(${t(r.verified ? "roster.verified" : "roster.estimate", { n: num(r.gain_person_hours) })})`))));
 }
 
+/** Measure the recommendations: a job that re-solves the month once per recommendation, its
+ *  progress shown beside the button; each recommendation then shows its measured effect. */
 async function verify() {
+  const jobId = state.jobId;
   $("verify").disabled = true;
+  const bar = $("verify-progress");
+  bar.hidden = false;
+  bar.value = 0;
   $("verify-status").textContent = t("roster.verifying");
   try {
-    const r = (await api("GET", `/rosters/${state.jobId}/recommendations?lang=${LANG}`)).data;
-    renderRecommendations(r.recommendations);
+    const job = (await api("POST", `/rosters/${jobId}/recommendations?lang=${LANG}`)).data;
+    state.verifying = job.id;
+    $("verify-cancel").hidden = false;
+    const r = await follow(job.id, ({ job: j }) => {
+      bar.value = j.progress;
+      $("verify-status").textContent = t("roster.verifying_progress", { pct: num(100 * j.progress) });
+    });
+    if (state.jobId === jobId) {
+      renderRecommendations(r.recommendations);
+      say(t("roster.verified_done", { n: r.recommendations.filter((x) => x.verified).length }), true);
+    }
   } finally {
+    state.verifying = null;
     $("verify").disabled = false;
+    $("verify-cancel").hidden = true;
+    bar.hidden = true;
     $("verify-status").textContent = "";
   }
 }
@@ -349,6 +367,7 @@ $("resolve").addEventListener("click", guarded(() => plan(true)));
 $("cancel").addEventListener("click", guarded(async () => { if (state.running) await cancel(state.running); }));
 $("accept").addEventListener("click", guarded(accept));
 $("verify").addEventListener("click", guarded(verify));
+$("verify-cancel").addEventListener("click", guarded(async () => { if (state.verifying) await cancel(state.verifying); }));
 $("editor-apply").addEventListener("click", guarded(applyEdit));
 $("editor-close").addEventListener("click", () => { $("editor").hidden = true; });
 $("ics-one").addEventListener("click", guarded(() => download("ics", $("ics-engineer").value)));

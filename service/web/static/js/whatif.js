@@ -85,7 +85,7 @@ async function run() {
   let path;
   let body;
   if (state.mode === "sample") {
-    path = `/whatif/samples/${encodeURIComponent($("sample").value)}`;
+    path = `/whatif/samples/${encodeURIComponent($("sample").value)}?lang=${LANG}`;
     body = { replications: reps };
   } else if (state.mode === "form") {
     body = formBody();
@@ -175,6 +175,7 @@ function show(report, answer, maxExtra, heading) {
   chartSla(report);
   chartWait(report);
   chartUtil(report);
+  chartEngineers(report);
   chartShortfall(report.scenarios[report.scenarios.length - 1]);
 }
 
@@ -208,35 +209,45 @@ function renderComparison(report) {
 
 // -- charts (SVG, no library) --------------------------------------------------------------------
 
-function bars(target, groups, series, { max, format, goal } = {}) {
-  // groups: [{label, values: [v per series], lo?: [..], hi?: [..]}]
-  const step = Math.max(series.length * 22 + 24, groups.length <= 4 ? 130 : 0);
-  const width = Math.max(320, 60 + groups.length * step);
-  const height = 220;
+/** Grouped bars: one group per x label, one bar per series; whiskers when lo/hi are given.
+ *  The value axis runs from `min` (default 0) to `max`; a bar below `min` is not drawn. */
+function bars(target, groups, series, { min = 0, max, format, goal, legend = true } = {}) {
+  // groups: [{label, values: [v per series], lo?: [..], hi?: [..], title?: [..]}]
+  const barW = groups.length * series.length > 40 ? 9 : 18;
+  const gap = barW + 4;
+  const labelW = Math.min(120, 8 + 6.5 * Math.max(0, ...groups.map((g) => g.label.length)));
+  const step = Math.max(series.length * gap + 10, labelW, groups.length <= 4 ? 130 : 0);
+  const legendW = legend && series.length > 1 ? 48 + series.reduce((w, name) => w + 32 + name.length * 6.5, 0) : 0;
+  const width = Math.max(320, 60 + groups.length * step, legendW);
+  const height = legend && series.length > 1 ? 220 : 195;
   const top = 16;
   const bottom = 170;
-  const scaleMax = max || Math.max(1e-9, ...groups.flatMap((g) => [...g.values, ...(g.hi || [])].filter((v) => v !== null)));
-  const y = (v) => bottom - (bottom - top) * Math.max(0, Math.min(1, v / scaleMax));
+  const scaleMax = max ?? Math.max(1e-9, ...groups.flatMap((g) => [...g.values, ...(g.hi || [])].filter((v) => v !== null && v !== undefined)));
+  const y = (v) => bottom - (bottom - top) * Math.max(0, Math.min(1, (v - min) / (scaleMax - min)));
   const nodes = [svg("line", { x1: 40, y1: bottom, x2: width - 5, y2: bottom, class: "axis" })];
   for (const tick of [0, 0.5, 1]) {
-    nodes.push(svg("text", { x: 2, y: y(tick * scaleMax) + 4 }, format(tick * scaleMax)));
+    const v = min + tick * (scaleMax - min);
+    nodes.push(svg("text", { x: 2, y: y(v) + 4 }, format(v)));
   }
-  if (goal !== undefined) nodes.push(svg("line", { x1: 40, x2: width - 5, y1: y(goal), y2: y(goal), class: "goal" }));
-  const chars = Math.max(6, Math.floor(step / 7.5) - 1);
+  if (goal !== undefined && goal !== null) nodes.push(svg("line", { x1: 40, x2: width - 5, y1: y(goal), y2: y(goal), class: "goal" }));
+  const chars = Math.max(4, Math.floor((step - 8) / 6.5));
   groups.forEach((g, i) => {
     const x0 = 48 + i * step;
     g.values.forEach((v, k) => {
       if (v === null || v === undefined) return;
-      const x = x0 + k * 22;
-      nodes.push(svg("rect", { x, y: y(v), width: 18, height: bottom - y(v), class: `bar${k % 6}` }, svg("title", {}, `${g.label}: ${format(v)}`)));
-      if (g.lo && g.hi) nodes.push(svg("line", { x1: x + 9, x2: x + 9, y1: y(g.lo[k]), y2: y(g.hi[k]), class: "whisker" }));
+      const x = x0 + k * gap;
+      const tip = (g.title && g.title[k]) || `${series[k] ? `${series[k]}, ` : ""}${g.label}: ${format(v)}`;
+      nodes.push(svg("rect", { x, y: y(v), width: barW, height: Math.max(0, bottom - y(v)), class: `bar${k % 6}`, dataset: { value: v } }, svg("title", {}, tip)));
+      if (g.lo && g.hi && g.lo[k] !== null && g.lo[k] !== undefined) {
+        nodes.push(svg("line", { x1: x + barW / 2, x2: x + barW / 2, y1: y(g.lo[k]), y2: y(g.hi[k]), class: "whisker" }));
+      }
     });
     nodes.push(svg("text", { x: x0, y: bottom + 14 }, g.label.length > chars ? `${g.label.slice(0, chars - 1)}…` : g.label));
   });
-  if (series.length > 1) {
+  if (legend && series.length > 1) {
     let lx = 48;
     series.forEach((name, k) => {
-      nodes.push(svg("rect", { x: lx, y: bottom + 28, width: 10, height: 10, class: `bar${k % 6}` }));
+      nodes.push(svg("rect", { x: lx, y: bottom + 28, width: 10, height: 10, class: `bar${k % 6} key` }));
       nodes.push(svg("text", { x: lx + 14, y: bottom + 37 }, name));
       lx += 14 + name.length * 6.5 + 18;
     });
@@ -244,20 +255,71 @@ function bars(target, groups, series, { max, format, goal } = {}) {
   $(target).replaceChildren(svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img" }, nodes));
 }
 
+/** The lower end of a share axis: a tenth below the lowest value shown, never below 0. */
+function shareFloor(values) {
+  const low = Math.min(1, ...values.filter((v) => v !== null && v !== undefined));
+  return Math.max(0, Math.floor((low - 0.05) * 10) / 10);
+}
+
+function dayMonth(iso) {
+  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}`;
+}
+
+/** SLA week by week: a bar per scenario with its interval, weeks on the axis. */
 function chartSla(report) {
-  bars("chart-sla", report.scenarios.map((s) => ({
-    label: title(s), values: [s.sla_attainment.mean], lo: [s.sla_attainment.ci_low], hi: [s.sla_attainment.ci_high],
-  })), [""], { max: 1, format: share });
+  const weeks = report.scenarios[0].sla_by_week || [];
+  const groups = weeks.map((w, k) => {
+    const rows = report.scenarios.map((s) => (s.sla_by_week || [])[k]?.sla_attainment || null);
+    return {
+      label: t("whatif.week_label", { date: dayMonth(w.start) }),
+      values: rows.map((e) => (e ? e.mean : null)),
+      lo: rows.map((e) => (e ? e.ci_low : null)),
+      hi: rows.map((e) => (e ? e.ci_high : null)),
+      title: report.scenarios.map((s, i) => (rows[i]
+        ? `${title(s)}, ${t("whatif.week_label", { date: dayMonth(w.start) })}: ${share(rows[i].mean)} [${share(rows[i].ci_low)}; ${share(rows[i].ci_high)}], ${t("whatif.tickets_n", { n: num((s.sla_by_week || [])[k].judged) })}`
+        : "")),
+    };
+  });
+  const min = shareFloor(groups.flatMap((g) => g.lo));
+  bars("chart-sla", groups, report.scenarios.map(title), { min, max: 1, format: share });
 }
 
+function binLabel(b) {
+  return b.high_min === null ? `≥ ${num(b.low_min)}` : `${num(b.low_min)}–${num(b.high_min)}`;
+}
+
+/** The waiting-time distribution: the share of tickets in each bin of minutes. */
 function chartWait(report) {
-  bars("chart-wait", report.scenarios.map((s) => ({ label: title(s), values: [s.wait_min.p50, s.wait_min.p90, s.wait_min.p95] })),
-    [t("whatif.p50"), t("whatif.p90"), t("whatif.p95")], { format: (v) => num(v) });
+  const bins = report.scenarios[0].wait_histogram || [];
+  bars("chart-wait", bins.map((b, j) => ({
+    label: binLabel(b),
+    values: report.scenarios.map((s) => (s.wait_histogram || [])[j]?.share ?? null),
+    title: report.scenarios.map((s) => {
+      const x = (s.wait_histogram || [])[j];
+      return x ? `${title(s)}, ${binLabel(b)} ${t("word.min")}: ${share(x.share)} (${t("whatif.tickets_n", { n: num(x.tickets.mean) })})` : "";
+    }),
+  })), report.scenarios.map(title), { format: share });
 }
 
+/** Utilisation by hour of the day, the hours someone works in any scenario. */
 function chartUtil(report) {
+  const hours = [...Array(24).keys()].filter((h) => report.scenarios.some((s) => (s.utilisation_by_hour || [])[h]?.available_hours > 0));
+  bars("chart-util", hours.map((h) => {
+    const rows = report.scenarios.map((s) => (s.utilisation_by_hour || [])[h]?.utilisation || null);
+    return {
+      label: `${h}`,
+      values: rows.map((e) => (e ? e.mean : null)),
+      lo: rows.map((e) => (e ? e.ci_low : null)),
+      hi: rows.map((e) => (e ? e.ci_high : null)),
+      title: report.scenarios.map((s, i) => (rows[i] ? `${title(s)}, ${h}:00–${h + 1}:00: ${share(rows[i].mean)}` : "")),
+    };
+  }), report.scenarios.map(title), { max: 1, format: share });
+}
+
+/** Utilisation of each engineer over the whole period. */
+function chartEngineers(report) {
   const ids = [...new Set(report.scenarios.flatMap((s) => Object.keys(s.utilisation_by_engineer)))];
-  bars("chart-util", ids.map((id) => ({
+  bars("chart-eng", ids.map((id) => ({
     label: (state.names.get(id) || t("whatif.new_engineer")).split(" ").slice(-1)[0],
     values: report.scenarios.map((s) => (id in s.utilisation_by_engineer ? s.utilisation_by_engineer[id] : null)),
   })), report.scenarios.map(title), { max: 1, format: share });
@@ -281,7 +343,7 @@ function chartShortfall(s) {
 // -- start -------------------------------------------------------------------------------------
 
 async function init() {
-  state.samples = (await api("GET", "/whatif/samples")).data;
+  state.samples = (await api("GET", `/whatif/samples?lang=${LANG}`)).data;
   $("sample").replaceChildren(...state.samples.map((s) => el("option", { value: s.id }, s.title)));
   const showSample = () => {
     const s = state.samples.find((x) => x.id === $("sample").value);
