@@ -40,6 +40,13 @@ from optimizer.domain.common import (
     TicketMode,
     TimeWindow,
 )
+from optimizer.domain.skills import (
+    SkillCatalogue,
+    SkillEntry,
+    UnknownSkill,
+    default_catalogue,
+    default_skills,
+)
 
 __all__ = [
     "DEFAULT_RESPONSE_MIN",
@@ -60,14 +67,19 @@ __all__ = [
     "ShiftTemplate",
     "Site",
     "Skill",
+    "SkillCatalogue",
+    "SkillEntry",
     "SlaPolicy",
     "StrictModel",
     "Ticket",
     "TicketKind",
     "TicketMode",
     "TimeWindow",
+    "UnknownSkill",
     "check_dataset",
     "check_ticket_references",
+    "default_catalogue",
+    "default_skills",
     "ensure_unique_ids",
 ]
 

@@ -91,8 +91,21 @@ Number = Annotated[float, BeforeValidator(_number_not_flag_or_text)]
 """A finite-or-not number (bounds say which): a JSON number; ``true`` or text are refused."""
 Flag = Annotated[bool, BeforeValidator(_flag_only)]
 """``true`` or ``false``; 1, ``"yes"`` and the like are refused."""
-Moment = Annotated[AwareDatetime, BeforeValidator(_moment_text)]
-"""An aware datetime from ISO 8601 text; a naive one or a number is refused."""
+
+
+def _moment_in_range(value: datetime) -> datetime:
+    """A moment in the years 1900–2999: nothing the department plans lies outside them, and a
+    year such as 0001 with a positive offset has no UTC time at all."""
+    if not MOMENT_YEARS[0] <= value.year <= MOMENT_YEARS[1]:
+        raise ValueError(f"year {value.year} is outside {MOMENT_YEARS[0]}–{MOMENT_YEARS[1]}")
+    return value
+
+
+MOMENT_YEARS = (1900, 2999)
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_moment_text), AfterValidator(_moment_in_range)]
+"""An aware datetime from ISO 8601 text in the years 1900–2999; a naive one or a number is
+refused."""
 Day = Annotated[date, BeforeValidator(_date_text)]
 """A calendar date from ``YYYY-MM-DD``."""
 LocalTime = Annotated[time, BeforeValidator(_local_time_text)]

@@ -33,7 +33,9 @@ def _write(server: LiveServer, writer: int) -> list[int]:
             }
             statuses.append(client.post("/api/v1/tickets", json=ticket).status_code)
             if i % 5 == 4:  # a status change and a read between writes
-                r = client.patch(f"/api/v1/tickets/w{writer}-{i}", json={"status": "in_progress"})
+                r = client.patch(
+                    f"/api/v1/tickets/w{writer}-{i}", json={"status": "waiting_customer"}
+                )
                 statuses.append(r.status_code)
                 statuses.append(client.get("/api/v1/tickets", params={"limit": 5}).status_code)
     return statuses
@@ -50,7 +52,7 @@ def test_concurrent_writers_lose_nothing(live_server: LiveServer) -> None:
         listed = client.get("/api/v1/tickets", params={"site_id": "s-1"}).json()
         assert listed["count"] == WRITERS * TICKETS_EACH
         busy = client.get(
-            "/api/v1/tickets", params={"site_id": "s-1", "status": "in_progress"}
+            "/api/v1/tickets", params={"site_id": "s-1", "status": "waiting_customer"}
         ).json()
         assert busy["count"] == WRITERS * (TICKETS_EACH // 5)
 

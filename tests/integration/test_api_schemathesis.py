@@ -26,7 +26,8 @@ EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
 @pytest.fixture(scope="module")
 def started_app(database_url: str) -> Iterator[tuple[FastAPI, dict[str, str]]]:
     """The app (jobs are queued, never run: no solving while fuzzing) and an admin key."""
-    app = create_app(make_settings(database_url, job_workers=0))
+    # No worker runs here, so a ?wait=S would only sleep: answer at once.
+    app = create_app(make_settings(database_url, job_workers=0, max_wait_s=0))
     with TestClient(app):  # runs the start-up: migrations
         with transaction(app.state.engine) as session:
             key = create_key(session, Role.admin, "schemathesis").key
