@@ -17,6 +17,8 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +29,7 @@ from sqlalchemy import CursorResult, Engine, Executable, and_, exists, func, sel
 from sqlalchemy.orm import Session
 
 from optimizer.errors import InfeasibleRequest, InvalidInput, WfmError
+from service.db import transaction
 from service.models import JobPartRow, JobRow, utcnow
 from service.problems import (
     NotFound,
@@ -84,6 +87,23 @@ def rows_changed(session: Session, statement: Executable) -> int:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)
     return int(result.rowcount or 0)
+
+
+@contextmanager
+def job_transaction(engine: Engine) -> Iterator[Session]:
+    """A transaction of a worker's writes on jobs and parts, committed on success.
+
+    On SQLite it is the service's writing transaction (``BEGIN IMMEDIATE``: writers queue on
+    the file's lock). On PostgreSQL it does not take the service-wide write lock: every write
+    here is fenced by the rows' own conditions (a claim, an attempt, a running job), and
+    combining a sweep locks the job's row, so workers on many machines need not queue behind
+    one another, nor behind the API's imports, while a report is combined."""
+    if engine.dialect.name != "postgresql":
+        with transaction(engine) as session:
+            yield session
+        return
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 def worker_name() -> str:
@@ -339,10 +359,13 @@ def requeue(engine: Engine, item: WorkItem) -> bool:
 
 def requeue_running(session: Session, item: WorkItem) -> bool:
     """:func:`requeue` in ``session``'s transaction (the caller may queue the item in the
-    same transaction); False when the item was not running."""
+    same transaction); False when the item was not running. A job already fanned out into
+    parts stays running: its parts carry the work (fanning it out again would fail)."""
     if item.part is None:
         stmt = update(JobRow).where(
-            JobRow.id == item.job_id, JobRow.status == JobStatus.running.value
+            JobRow.id == item.job_id,
+            JobRow.status == JobStatus.running.value,
+            JobRow.parts_total.is_(None),
         )
     else:
         stmt = update(JobPartRow).where(

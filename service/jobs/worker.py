@@ -21,16 +21,17 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from optimizer.errors import WfmError
-from service.db import make_engine, transaction
+from service.db import make_engine
 from service.jobs import store
 from service.jobs.kinds import JOB_KINDS, JobKind
 from service.jobs.queue import enqueue
@@ -82,7 +83,7 @@ def run_attempt(engine: Engine, item: WorkItem, attempt: int) -> str:
         else:
             assert kind.run is not None
             result = kind.run(payload, _progress(engine, item, attempt))
-            with transaction(engine) as session:
+            with store.job_transaction(engine) as session:
                 stored = store.finish(
                     session, item, attempt, JobStatus.done, result=result, progress=1.0
                 )
@@ -123,7 +124,7 @@ def _fan_out(
     """Queue one part per replication; the job stays running until its last part is done."""
     assert kind.sweep is not None
     n = kind.sweep.parts(payload)
-    with transaction(engine) as session:
+    with store.job_transaction(engine) as session:
         moved = store.rows_changed(
             session,
             update(JobRow)
@@ -150,29 +151,32 @@ def _run_part(
     """Run one part; the worker finishing the last part combines the job's result."""
     assert kind.sweep is not None and item.part is not None
     result = kind.sweep.run_part(payload, item.part)
-    with transaction(engine) as session:
+    with store.job_transaction(engine) as session:
+        # The job's row first, then the part's: the order of a cancel, so the two never
+        # wait for each other.
+        job = session.get(JobRow, item.job_id, with_for_update=True)
         if not store.finish(session, item, attempt, JobStatus.done, result=result):
             return "superseded"
-        job = session.get(JobRow, item.job_id, with_for_update=True)
         if job is None or job.status != JobStatus.running.value or not job.parts_total:
             return "superseded"
-        parts = session.execute(
-            select(JobPartRow.status, JobPartRow.result)
-            .where(JobPartRow.job_id == item.job_id)
-            .order_by(JobPartRow.part)
-        ).all()
-        done = [p.result for p in parts if p.status == JobStatus.done.value]
-        job.progress = len(done) / job.parts_total
-        if len(done) < job.parts_total:
+        # Count first: the parts' results (tens of kilobytes each) are read once, by the
+        # worker that combines them, not by every part's worker under the job's row lock.
+        is_done = [JobPartRow.job_id == item.job_id, JobPartRow.status == JobStatus.done.value]
+        done = session.scalar(select(func.count()).where(*is_done)) or 0
+        job.progress = done / job.parts_total
+        if done < job.parts_total:
             return JobStatus.done.value
-        job.result = kind.sweep.combine(payload, done)
+        results: Sequence[dict[str, Any] | None] = session.scalars(
+            select(JobPartRow.result).where(*is_done).order_by(JobPartRow.part)
+        ).all()
+        job.result = kind.sweep.combine(payload, [r for r in results if r is not None])
         job.status, job.progress, job.finished = JobStatus.done.value, 1.0, utcnow()
     return "combined"
 
 
 def fail_attempt(engine: Engine, item: WorkItem, attempt: int, error: dict[str, Any]) -> None:
     """Store a failed attempt; a failed part fails its whole job with the same problem."""
-    with transaction(engine) as session:
+    with store.job_transaction(engine) as session:
         if item.part is None:
             store.finish(session, item, attempt, JobStatus.failed, error=error)
             return
@@ -184,7 +188,7 @@ def give_back(engine: Engine, item: WorkItem, attempt: int) -> bool:
     """Queue an attempt's item again without counting the attempt (its worker is shutting
     down, not dying); False when the attempt was no longer the item's."""
     table: Any = JobRow if item.part is None else JobPartRow
-    with transaction(engine) as session:
+    with store.job_transaction(engine) as session:
         moved = store.rows_changed(
             session,
             update(table)
@@ -199,7 +203,7 @@ def give_back(engine: Engine, item: WorkItem, attempt: int) -> bool:
 def requeue_with_entry(engine: Engine, item: WorkItem) -> bool:
     """Queue a running item of a dead worker again, with a fresh queue entry, in one
     transaction; False when it was no longer running (finished, or cancelled)."""
-    with transaction(engine) as session:
+    with store.job_transaction(engine) as session:
         moved = store.requeue_running(session, item)
         if moved:
             enqueue(session, [item])

@@ -38,7 +38,9 @@ async def _queue(
     wait: float,
 ) -> Response:
     kind = JOB_KINDS["whatif"]
-    payload = validate_payload(kind, spec.model_dump(mode="json", exclude_unset=True), settings)
+    payload = await run_in_threadpool(
+        validate_payload, kind, spec.model_dump(mode="json", exclude_unset=True), settings
+    )
     job_id = await run_in_threadpool(
         store_job, engine, settings, kind.name, payload, principal.key_id, None
     )

@@ -196,23 +196,46 @@ def test_a_roster_exports_as_xlsx_ics_and_csv(client: TestClient, admin: dict[st
     from icalendar import Calendar
     from openpyxl import load_workbook
 
-    job_id = _stored_job(client, "roster", ROSTER)
+    from tests.unit.test_roster_helpers import DAY, MONDAY, engineer, need, request, solved
+
+    # Ivanov and Petrov on the weekday template, two needed Monday to Friday: 10 shifts.
+    roster = solved(
+        request(
+            engineers=[
+                engineer("ivanov", name="Иван Иванов"),
+                engineer("petrov", name="Пётр Петров"),
+            ],
+            shift_templates=[DAY.model_copy(update={"name": "Дневная 09–18"})],
+            requirements=need(required=2),
+        )
+    )
+    job_id = _stored_job(client, "roster", roster.model_dump(mode="json"))
     url = f"{API}/jobs/{job_id}/result"
     xlsx = client.get(url, params={"format": "xlsx"}, headers=admin)
     assert xlsx.status_code == 200
     wb = load_workbook(io.BytesIO(xlsx.content))
+    assert wb.sheetnames == ["График", "Покрытие", "Нехватка", "Часы"]
     grid = wb["График"]
-    assert [c.value for c in grid[1]] == ["Инженер", "2026-12-01"]
-    assert [c.value for c in grid[2]] == ["ivanov", "day 09:00–18:00"]
-    assert wb["Нехватка"].max_row == 2
+    assert [c.value for c in grid[1]][:3] == ["Инженер", "01.03 Пн", "02.03 Вт"]
+    assert [c.value for c in grid[2]][:6] == ["Иван Иванов", "Д", "Д", "Д", "Д", "Д"]
+    assert wb["Нехватка"].max_row == 1  # a header, nobody short
     ics = client.get(url, params={"format": "ics"}, headers=admin)
     events = Calendar.from_ical(ics.content).walk("VEVENT")
-    assert len(events) == 2
-    assert events[0].decoded("dtstart").isoformat() == "2026-12-01T09:00:00+04:00"
-    rows = list(
-        csv.DictReader(io.StringIO(client.get(url, params={"format": "csv"}, headers=admin).text))
-    )
-    assert [r["template_id"] for r in rows] == ["day", "duty"]
+    assert len(events) == 10
+    assert events[0].decoded("dtstart").isoformat() == f"{MONDAY}T09:00:00+04:00"
+    csv_file = client.get(url, params={"format": "csv"}, headers=admin)
+    assert csv_file.content.startswith(b"\xef\xbb\xbf")  # a BOM for Russian Excel
+    rows = list(csv.DictReader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert len(rows) == 10 and {r["template"] for r in rows} == {"Дневная 09–18"}
+
+
+def test_a_roster_result_without_dates_is_offered_as_json_only(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    job_id = _stored_job(client, "roster", ROSTER)
+    r = client.get(f"{API}/jobs/{job_id}/result", params={"format": "xlsx"}, headers=admin)
+    assert r.status_code == 422 and r.json()["field"] == "format"
+    assert "json" in r.json()["detail"]
 
 
 def test_a_format_a_result_has_not_is_named(client: TestClient, admin: dict[str, str]) -> None:

@@ -28,7 +28,7 @@ from service.jobs import store
 from service.jobs.queue import QUEUE, enqueue
 from service.jobs.runner import QueueWorker
 from service.jobs.store import JobStatus, WorkItem
-from service.jobs.worker import Executor
+from service.jobs.worker import Executor, run_attempt
 from service.models import JobPartRow, JobRow
 from tests.integration.conftest import (
     drop_postgres_database,
@@ -221,6 +221,26 @@ def test_a_job_is_claimed_once_and_a_superseded_attempt_cannot_store(database_ur
             assert store.finish(session, item, 2, JobStatus.done, result={"ok": True})
         row = store.load_job(engine, job_id)
         assert (row.status, row.result, row.attempts) == ("done", {"ok": True}, 2)
+
+
+def test_a_what_if_already_fanned_out_stays_running_when_its_worker_is_presumed_dead(
+    database_url: str,
+) -> None:
+    app = create_app(make_settings(database_url, job_workers=0))
+    with TestClient(app):
+        engine = app.state.engine
+        with transaction(engine) as session:
+            job_id = store.create_job(session, "whatif", _whatif(1, replications=2)).id
+        item = WorkItem(job_id)
+        attempt = store.claim(engine, item, max_attempts=3)
+        assert attempt == 1
+        assert run_attempt(engine, item, attempt) == "fanned_out"
+        # Its worker dies before the queue hears that the fan-out is done: the job's queue
+        # entry looks stalled. Queuing the job again would fan it out a second time.
+        assert store.requeue(engine, item) is False
+        row = store.load_job(engine, job_id)
+        assert (row.status, row.parts_total, row.attempts) == ("running", 2, 1)
+        assert store.claim(engine, WorkItem(job_id, 1), max_attempts=3) == 1
 
 
 def test_a_job_whose_workers_died_at_every_attempt_is_failed_not_started_again(
