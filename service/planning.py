@@ -19,6 +19,7 @@ from optimizer.calendar import TZ, default_calendar, to_local
 from optimizer.dispatch.problem import minute_origin
 from optimizer.domain import Absence, Engineer, Id, ShiftTemplate, Site, SlaPolicy, StrictModel
 from optimizer.domain.common import Day, Int, Moment, Number
+from optimizer.intervals import merge
 from service.models import (
     AbsenceRow,
     AcceptedAssignmentRow,
@@ -77,18 +78,8 @@ def windows_from_roster(
     out: dict[str, list[tuple[datetime, datetime]]] = {}
     for r in rows:
         out.setdefault(r.engineer_id, []).append((max(r.start, now), min(r.end, end)))
-    return {e: _merged(w) for e, w in out.items()}
-
-
-def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Overlapping shifts (two accepted rosters) merge into one window."""
-    out: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(windows):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return [(s, e) for s, e in out if e > s]
+    # overlapping shifts (two accepted rosters) merge into one window
+    return {e: [(a, b) for a, b in merge(w) if b > a] for e, w in out.items()}
 
 
 def office_hours(now: datetime, end: datetime) -> list[tuple[datetime, datetime]]:

@@ -25,6 +25,7 @@ from optimizer.domain.roster import (
 from optimizer.domain.skills import SkillCatalogue, skill_name
 from optimizer.domain.staffing import SKILL_PREFIX
 from optimizer.errors import InfeasibleRequest
+from optimizer.roster.solve import solve
 
 WEEKDAYS_PLURAL = {
     "ru": ["по понедельникам", "по вторникам", "по средам", "по четвергам", "по пятницам",
@@ -434,8 +435,6 @@ SHORTFALL_ONLY = RosterWeights(
 def minimum_shortfall_roster(request: RosterRequest, time_limit_s: float = 10.0) -> Roster:
     """A roster with the least shortfall the hard rules allow (other goals ignored), the
     yardstick of every "what if" in the recommendations."""
-    from optimizer.roster.solve import solve
-
     limit = min(request.time_limit_s, time_limit_s)
     return solve(request.model_copy(update={"weights": SHORTFALL_ONLY, "time_limit_s": limit}))
 

@@ -28,6 +28,7 @@ from optimizer.domain.scenario import (
     SimulationReport,
     SyntheticBase,
 )
+from optimizer.io.sample import SAMPLE_NOW, load_sample_dataset, load_ticket_history
 from optimizer.simulate.calibrate import Calibration, calibrate_history
 from optimizer.simulate.compile import BaseData, compile_scenario
 from optimizer.simulate.engine import GreedyDispatcher, simulate_department
@@ -50,8 +51,6 @@ def sample_base(data_dir: str | None = None, start: date | None = None) -> BaseD
 
     The simulation starts by default on the day of the sample morning (``SAMPLE_NOW``).
     """
-    from optimizer.io.sample import SAMPLE_NOW, load_sample_dataset, load_ticket_history
-
     dataset = load_sample_dataset(data_dir)
     history = load_ticket_history(data_dir)
     return BaseData.fit(dataset, history, start or SAMPLE_NOW.date())

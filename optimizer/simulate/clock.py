@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -82,8 +83,6 @@ class SimClock:
     @property
     def epoch(self) -> datetime:
         """The aware instant of minute 0."""
-        from zoneinfo import ZoneInfo
-
         return datetime.combine(self.start, datetime.min.time(), ZoneInfo(self.tz_name))
 
     def to_datetime(self, minute: float) -> datetime:

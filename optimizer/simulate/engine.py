@@ -28,8 +28,10 @@ from typing import Protocol
 import numpy as np
 import simpy
 
+from optimizer.intervals import subtract
 from optimizer.simulate.model import ONSITE, URGENT, EngineerPlan, SimModel
 from optimizer.simulate.tickets import Tickets, generate_tickets, named_rng
+from optimizer.travel import GeodesicTravelModel
 
 # -- working windows of one replication ------------------------------------------------------
 
@@ -62,25 +64,6 @@ def sick_days(
     p = min(1.0, rate / spell)
     for i in np.flatnonzero(u < p):
         out.update(int(d) for d in days[i : i + int(lengths[i])])
-    return out
-
-
-def subtract(
-    pieces: list[tuple[float, float]], holes: list[tuple[float, float]]
-) -> list[tuple[float, float]]:
-    """Intervals ``pieces`` minus the intervals ``holes``."""
-    out = pieces
-    for hs, he in holes:
-        nxt: list[tuple[float, float]] = []
-        for s, e in out:
-            if he <= s or hs >= e:
-                nxt.append((s, e))
-                continue
-            if s < hs:
-                nxt.append((s, hs))
-            if he < e:
-                nxt.append((he, e))
-        out = nxt
     return out
 
 
@@ -394,8 +377,6 @@ def travel_function(model: SimModel) -> Callable[[int, int, float], tuple[float,
     from the travel model, cached per pair and hour."""
     if not model.travel:
         return lambda a, b, now: (0.0, 0.0)
-    from optimizer.travel import GeodesicTravelModel
-
     travel = GeodesicTravelModel()
     cache: dict[tuple[int, int, int], tuple[float, float]] = {}
     locations = model.locations

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from optimizer.dispatch import solve
 from optimizer.domain.base import Absence, Ticket
 from optimizer.domain.common import (
     AbsenceKind,
@@ -29,7 +30,13 @@ from optimizer.domain.common import (
     TicketMode,
     TimeWindow,
 )
-from optimizer.errors import InvalidInput
+from optimizer.domain.dispatch import (
+    DispatchEngineer,
+    DispatchOptions,
+    DispatchPlan,
+    DispatchRequest,
+)
+from optimizer.domain.dispatch import Policy as DispatchPolicy
 from optimizer.simulate.engine import GreedyDispatcher
 from optimizer.simulate.model import ONSITE, PRIORITIES
 
@@ -46,17 +53,6 @@ START_SLACK_MIN = 1.0
 """The engine plans in whole minutes from ``now`` rounded up: a start within a minute is now."""
 
 
-def _solver() -> Any:
-    """The dispatch engine's ``solve``; an input error when it is not installed."""
-    try:
-        from optimizer.dispatch import solve
-    except ImportError:
-        raise InvalidInput(
-            "policy", "optimal", "the optimal dispatcher (optimizer.dispatch) is not available"
-        ) from None
-    return solve
-
-
 class OptimalDispatcher:
     """Re-run :func:`optimizer.dispatch.solve` at each event (see the module docstring)."""
 
@@ -69,7 +65,6 @@ class OptimalDispatcher:
         self.time_limit_s = time_limit_s
         self.plan_hours = plan_hours
         self.max_tickets = max_tickets
-        self.solve = _solver()
         self.calls = 0
         self.greedy = GreedyDispatcher()
 
@@ -88,12 +83,16 @@ class OptimalDispatcher:
         ):
             return
         chosen = waiting[: self.max_tickets]
-        plan = self.solve(self.request(dept, now, chosen))
+        plan = solve(self.request(dept, now, chosen))
         self.calls += 1
         self.carry_out(dept, plan, now, idle)
 
     def carry_out(
-        self, dept: Department, plan: Any, now: float, idle: list[tuple[EngineerState, Window]]
+        self,
+        dept: Department,
+        plan: DispatchPlan,
+        now: float,
+        idle: list[tuple[EngineerState, Window]],
     ) -> None:
         """Each idle engineer starts, now, the first ticket the plan gives them; an engineer the
         plan leaves idle takes, greedily, a ticket the plan does not keep on time for a colleague.
@@ -130,15 +129,8 @@ class OptimalDispatcher:
 
     # -- the request -----------------------------------------------------------------------
 
-    def request(self, dept: Department, now: float, tickets: list[int]) -> Any:
+    def request(self, dept: Department, now: float, tickets: list[int]) -> DispatchRequest:
         """The simulation state at ``now`` as a dispatch request."""
-        from optimizer.domain.dispatch import (
-            DispatchEngineer,
-            DispatchOptions,
-            DispatchRequest,
-        )
-        from optimizer.domain.dispatch import Policy as DispatchPolicy
-
         clock = dept.model.clock
         until = now + self.plan_hours * 60.0
         engineers = []

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
 from optimizer.domain.base import Engineer, ShiftKind
+from optimizer.domain.roster import RosterRequest
 from optimizer.domain.skills import SkillCatalogue
 from optimizer.errors import InvalidInput
+from optimizer.roster.solve import solve
 from optimizer.simulate.clock import MINUTES_PER_DAY, SimClock
 from optimizer.simulate.fitted import BaseData
 from optimizer.simulate.model import Shift
+from optimizer.staffing import requirements
 
 BLOCK_DAYS = 28
 DETERMINISTIC_TIME = 1.0
@@ -26,19 +28,6 @@ DETERMINISTIC_TIME = 1.0
 the same seed still gives the same report."""
 TIME_LIMIT_S = 30.0
 """Wall-clock cap only."""
-
-
-def _engine() -> Any:
-    """The roster engine's ``solve``; an input error naming the field when it is missing."""
-    try:
-        from optimizer.roster.solve import solve
-    except ImportError:
-        raise InvalidInput(
-            "engineers_from",
-            "roster",
-            "the shift-planning engine (optimizer.roster) is not available",
-        ) from None
-    return solve
 
 
 def roster_shifts(
@@ -51,10 +40,6 @@ def roster_shifts(
 ) -> dict[str, list[Shift]]:
     """Shifts per engineer over ``[0, end)`` from the roster engine, block by block (the
     engineers' skills are in ``catalogue``, the scenario's)."""
-    from optimizer.domain.roster import RosterRequest
-    from optimizer.staffing import requirements
-
-    solve = _engine()
     ds = base.dataset
     ids = {e.id for e in engineers}
     absences = [a for a in ds.absences if a.engineer_id in ids]

@@ -18,6 +18,7 @@ from optimizer.domain.scenario import (
     SyntheticBase,
     TheoryCheck,
 )
+from optimizer.simulate.runner import run_scenarios
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,6 @@ def compare_with_erlang(
     workers: int | None = 1,
 ) -> ErlangComparison:
     """Simulate the M/M/c queue and compare it with Erlang C."""
-    from optimizer.simulate.runner import run_scenarios
-
     scenario = synthetic_scenario(
         rate_per_hour,
         mean_duration_min,

@@ -16,10 +16,12 @@ from optimizer.dispatch import (
     Assignment,
     DispatchPlan,
     DispatchRequest,
+    Lang,
     Route,
     RouteStop,
     SolverInfo,
     StopKind,
+    Violation,
     validate_plan,
 )
 from optimizer.domain import Id, Site, SlaPolicy, StrictModel, TicketMode
@@ -103,11 +105,40 @@ class AssignmentPublic(BaseModel):
     travel_km: float = 0
 
 
+def language(lang: Lang | str) -> Lang:
+    """The language a caller asked for (``ru`` or ``en``); 422 naming ``lang`` otherwise."""
+    try:
+        return Lang(lang)
+    except ValueError:
+        raise Unprocessable("lang", lang, "expected ru or en") from None
+
+
+def violation_entry(v: Violation, lang: Lang) -> dict[str, str]:
+    """A broken rule as a refusal lists it: the group of rules and its precise code, whom it is
+    about, the field of the checked day's plan at fault with its value, and the message in
+    ``lang``."""
+    return {
+        "rule": v.rule,
+        "code": v.code,
+        "subject": v.subject,
+        "field": v.field,
+        "value": v.value,
+        "message": v.text(lang),
+    }
+
+
 def manual_check(
-    session: Session, ticket: TicketRow, engineer_id: str, start: datetime, as_of: datetime
+    session: Session,
+    ticket: TicketRow,
+    engineer_id: str,
+    start: datetime,
+    as_of: datetime,
+    lang: Lang | str = Lang.ru,
 ) -> tuple[list[dict[str, str]], float, float]:
     """The rules the engineer's day breaks with the ticket added at ``start`` (checked by
-    :func:`validate_plan` on a request of that engineer's stored day), and the drive to it."""
+    :func:`validate_plan` on a request of that engineer's stored day, messages in ``lang``),
+    and the drive to it."""
+    words = language(lang)
     day_end = datetime.combine(to_local(start).date() + timedelta(days=1), datetime.min.time(), TZ)
     payload = _engineer_day(session, ticket, engineer_id, as_of, day_end)
     request = DispatchRequest.model_validate(payload)
@@ -127,12 +158,12 @@ def manual_check(
     plan = _plan_of(request, assignments, deadlines)
     found = [
         v
-        for v in validate_plan(request, plan)
+        for v in validate_plan(request, plan, lang=words)
         if v.rule in CHECKED_RULES and (v.subject in (ticket.id, engineer_id))
     ]
     mine_a = plan.assignment(ticket.id)
     travel = (mine_a.travel_min, mine_a.travel_km) if mine_a is not None else (0.0, 0.0)
-    return [{"rule": v.rule, "subject": v.subject, "message": v.message} for v in found], *travel
+    return [violation_entry(v, words) for v in found], *travel
 
 
 def _engineer_day(
@@ -283,11 +314,16 @@ def _plan_of(
 
 
 def assign_manually(
-    session: Session, ticket_id: str, body: ManualAssignment, actor: Actor
+    session: Session,
+    ticket_id: str,
+    body: ManualAssignment,
+    actor: Actor,
+    lang: Lang | str = Lang.ru,
 ) -> AcceptedAssignmentRow:
     """Give the ticket to the engineer at ``body.start`` after checking the engineer's day
-    with it (422 naming ``engineer_id`` or ``start`` with the broken rules explained; nothing
-    stored). The earlier commitment is superseded; the caller commits."""
+    with it (422 naming ``engineer_id`` or ``start`` with the broken rules explained in
+    ``lang``; nothing stored). The earlier commitment is superseded; the caller commits."""
+    words = language(lang)
     ticket = ticket_row(session, ticket_id)
     status = TicketStatus(ticket.status)
     if status not in PLANNABLE and status != TicketStatus.waiting_customer:
@@ -297,7 +333,7 @@ def assign_manually(
     engineer_row(session, body.engineer_id)
     as_of = body.as_of or now_local()
     found, travel_min, travel_km = manual_check(
-        session, ticket, body.engineer_id, body.start, as_of
+        session, ticket, body.engineer_id, body.start, as_of, words
     )
     if found:
         first = found[0]

@@ -496,8 +496,14 @@ def read_history(ticket_id: str, session: ReadSession, _: Viewer) -> Any:
     summary="Give a ticket to an engineer at a start time (checked against their day)",
     responses={404: {"description": "No such ticket or engineer"}},
 )
-def assign(ticket_id: str, body: ManualAssignment, session: WriteSession, who: Dispatcher) -> Any:
-    row = assign_manually(session, ticket_id, body, Actor.of(who))
+def assign(
+    ticket_id: str,
+    body: ManualAssignment,
+    session: WriteSession,
+    who: Dispatcher,
+    lang: Annotated[Literal["ru", "en"], Query(description="Language of a refusal")] = "ru",
+) -> Any:
+    row = assign_manually(session, ticket_id, body, Actor.of(who), lang)
     session.commit()
     return AssignmentPublic.model_validate(row, from_attributes=True)
 

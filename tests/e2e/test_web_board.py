@@ -206,7 +206,7 @@ def test_a_manual_assignment_that_breaks_a_rule_is_explained_at_the_ticket_and_n
     row.locator("input[type=time]").fill("10:00")
     row.locator("button.assign").click()
     error = row.locator(".error")
-    error.filter(has_text="нет нужных навыков").wait_for()
+    error.filter(has_text="не владеет").wait_for()
     assert engineer["name"] in error.inner_text()
     tab.shot("refused")
     stored = board_server.get("/assignments", params={"ticket_id": ticket["ticket_id"]})
@@ -295,7 +295,7 @@ def test_dragging_work_to_an_engineer_without_the_skill_is_refused_with_the_reas
     page.mouse.move(source["x"] + 4, target["y"] + 8, steps=8)
     page.mouse.up()
     error = page.locator("#assign-error")
-    error.filter(has_text="нет нужных навыков").wait_for()
+    error.filter(has_text="не владеет").wait_for()
     assert unable["name"] in error.inner_text()
     tab.shot("drag-refused")
     stored = board_server.get("/assignments", params={"ticket_id": ticket["ticket_id"]})["data"]

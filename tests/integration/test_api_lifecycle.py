@@ -3,8 +3,14 @@ steps and bad manual assignments refused (422 naming the field and value, nothin
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pytest
 from fastapi.testclient import TestClient
 
+from service.db import transaction
+from service.dispatching import SYSTEM, ManualAssignment, assign_manually
+from service.problems import Unprocessable
 from tests.integration.conftest import engineer_body, ticket_body, unique
 
 API = "/api/v1"
@@ -136,7 +142,48 @@ def test_a_manual_assignment_to_an_engineer_on_vacation_is_refused(
     r = _assign(client, d, tid, eid)
     assert r.status_code == 422
     assert (r.json()["field"], r.json()["value"]) == ("engineer_id", eid)
-    assert any(v["rule"] == "absence" for v in r.json()["violations"])
+    away = [v for v in r.json()["violations"] if v["rule"] == "absence"]
+    assert len(away) == 1
+    # the plan checked is the engineer's day: this ticket is its only assignment
+    assert {k: away[0][k] for k in ("code", "subject", "field", "value")} == {
+        "code": "engineer_away",
+        "subject": tid,
+        "field": "assignments[0].engineer_id",
+        "value": eid,
+    }
+    assert "в отпуске" in away[0]["message"]  # Russian unless asked otherwise
+    assert client.get(f"{API}/tickets/{tid}", headers=d).json()["status"] == "open"
+
+
+def test_a_refused_manual_assignment_explains_itself_in_the_language_asked_for(
+    client: TestClient,
+    as_role,
+    admin: dict[str, str],
+    site: str,  # type: ignore[no-untyped-def]
+) -> None:
+    d = as_role("dispatcher")
+    eid, tid = _engineer(client, as_role("admin")), _ticket(client, d, site)
+    vacation = {"engineer_id": eid, "start": f"{DAY}T00:00:00+04:00",
+                "end": f"{DAY}T23:59:00+04:00", "kind": "vacation"}  # fmt: skip
+    assert client.post(f"{API}/absences", json=vacation, headers=admin).status_code == 201
+    body = ManualAssignment(
+        engineer_id=eid,
+        start=datetime.fromisoformat(f"{DAY}T10:00:00+04:00"),
+        as_of=datetime.fromisoformat(AS_OF),
+    )
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    messages = {}
+    for lang in ("en", "ru"):
+        with pytest.raises(Unprocessable) as refused, transaction(engine) as session:
+            assign_manually(session, tid, body, SYSTEM, lang)
+        (away,) = [v for v in refused.value.extensions["violations"] if v["rule"] == "absence"]
+        assert away["code"] == "engineer_away"
+        messages[lang] = away["message"]
+    assert f"{eid} is away (vacation)" in messages["en"]
+    assert "в отпуске" in messages["ru"]
+    with pytest.raises(Unprocessable) as refused, transaction(engine) as session:
+        assign_manually(session, tid, body, SYSTEM, "de")
+    assert (refused.value.extensions["field"], refused.value.extensions["value"]) == ("lang", "de")
     assert client.get(f"{API}/tickets/{tid}", headers=d).json()["status"] == "open"
 
 
@@ -186,7 +233,13 @@ def test_a_second_manual_assignment_overlapping_the_first_is_refused(
     assert _assign(client, d, first, eid, f"{DAY}T11:00:00+04:00").status_code == 200
     r = _assign(client, d, second, eid, f"{DAY}T11:30:00+04:00")  # first runs 11:00–11:45
     assert r.status_code == 422 and r.json()["field"] == "start"
-    assert any(v["rule"] == "overlap" for v in r.json()["violations"])
+    (overlap,) = [v for v in r.json()["violations"] if v["rule"] == "overlap"]
+    # the day's plan in start order: the first ticket, then the second from 11:30
+    assert (overlap["code"], overlap["subject"]) == ("overlap", eid)
+    assert (overlap["field"], overlap["value"]) == (
+        "assignments[1].start",
+        "2026-11-30T11:30:00+04:00",
+    )
 
 
 def test_a_pin_keeps_the_engineer_and_start_and_can_be_removed(

@@ -45,33 +45,13 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
 }
 """(module, imported module) → why the import waits until the function runs."""
 
-TODO_FUNCTION_IMPORTS = {
-    # TODO(optimizer/roster/report.py): imports optimizer.roster.solve inside a function.
-    "optimizer.roster.report",
-    # TODO(optimizer/simulate/): clock, engine, optimal, roster, validation and __init__ import
-    # inside functions (zoneinfo, optimizer.travel, optimizer.dispatch, optimizer.roster.solve,
-    # optimizer.staffing, optimizer.io.sample, optimizer.simulate.runner).
-    "optimizer.simulate",
-    "optimizer.simulate.clock",
-    "optimizer.simulate.engine",
-    "optimizer.simulate.optimal",
-    "optimizer.simulate.roster",
-    "optimizer.simulate.validation",
-}
+TODO_FUNCTION_IMPORTS: set[str] = set()
 """Modules of other sessions' areas still importing inside functions (to be cleared)."""
 
-TODO_LONG_MODULES = {
-    # TODO(optimizer/domain/scenario.py): 744 lines; split the scenario contract.
-    "optimizer.domain.scenario",
-}
+TODO_LONG_MODULES: set[str] = set()
 """Modules of other sessions' areas still over :data:`MAX_LINES` (to be cleared)."""
 
-TODO_PRIVATE_IMPORTS = {
-    # TODO(service/routers/roster.py, service/routers/whatif.py): import _answer and _store_job
-    # of service.routers.jobs.
-    "service.routers.roster",
-    "service.routers.whatif",
-}
+TODO_PRIVATE_IMPORTS: set[str] = set()
 """Modules of other sessions' areas still importing a private name (to be cleared)."""
 
 TODO_CIRCLES: set[frozenset[str]] = set()

@@ -21,11 +21,13 @@ from optimizer.simulate.compile import BaseData, compile_scenario
 from optimizer.simulate.engine import (
     Department,
     GreedyDispatcher,
+    Window,
     engineer_states,
-    subtract,
     travel_function,
+    windows_of,
 )
-from optimizer.simulate.model import ALWAYS, PRIORITIES, SimModel
+from optimizer.simulate.model import ALWAYS, PRIORITIES, EngineerPlan, Shift, SimModel
+from optimizer.simulate.optimal import OptimalDispatcher
 from optimizer.simulate.tickets import Tickets
 
 START = date(2027, 2, 1)  # a Monday
@@ -297,14 +299,29 @@ def test_lunch_breaks_are_staggered_so_someone_is_always_in(base):
     assert len(monday_a) == 2 and monday_a[0][1] - monday_a[0][0] >= 60
 
 
-def test_subtracting_an_absence_splits_a_shift():
-    assert subtract([(0.0, 10.0)], [(3.0, 5.0)]) == [(0.0, 3.0), (5.0, 10.0)]
-    assert subtract([(0.0, 10.0)], [(-5.0, 20.0)]) == []
+def test_an_absence_splits_a_shift_and_a_sick_day_removes_it():
+    # Day 0: 09:00-13:00 with an absence 10:00-11:00; day 1: 09:00-13:00, covered whole by
+    # an absence from 23:00 of day 0 to 14:00 of day 1; day 2: 09:00-13:00, a sick day.
+    shifts = tuple(Shift(d * 1440 + 540.0, d * 1440 + 780.0, d * 1440 + 780.0, d) for d in range(3))
+    plan = EngineerPlan(
+        id="a",
+        skills=1,
+        can_visit=False,
+        base=0,
+        cost_per_hour=600.0,
+        car_cost_per_km=0.0,
+        shifts=shifts,
+        away=((600.0, 660.0), (1380.0, 1440 + 840.0)),
+        car_out=(),
+        paid_minutes=720.0,
+    )
+    assert windows_of(plan, sick={2}) == [
+        Window(540.0, 600.0, 780.0, 0, False, False),
+        Window(660.0, 780.0, 780.0, 0, False, False),
+    ]
 
 
 def test_optimal_policy_re_runs_the_dispatch_engine_and_respects_skills_and_cars(base):
-    from optimizer.simulate.optimal import OptimalDispatcher
-
     # Monday 10:00: a CRM ticket (only b) and a Saratov visit (only a, who has the car).
     model = model_of(base, policy="optimal")
     tickets = tickets_of(

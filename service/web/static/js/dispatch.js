@@ -549,7 +549,8 @@ function violationsText(err, ticketId, engineerId, start) {
   const list = err.problem?.violations;
   if (!list || !list.length) return err.message;
   const vars = { engineer: engineerName(engineerId), skills: skillsText(ticketInfo(ticketId).skills), start: hm(start) };
-  const texts = list.map((v) => tOr(`violation.${v.rule}`, LANG === "en" ? v.message : t("violation.other")));
+  // The server words each broken rule in the page's language, naming people and customers.
+  const texts = list.map((v) => v.message || tOr(`violation.${v.rule}`, t("violation.other")));
   return [...new Set(texts)].map((x) => x.replaceAll(/\{(\w+)\}/g, (_, k) => vars[k] ?? "")).join("; ");
 }
 
@@ -558,7 +559,7 @@ function violationsText(err, ticketId, engineerId, start) {
 async function manualAssign(ticketId, engineerId, start, pinned, errBox) {
   const body = { engineer_id: engineerId, start, pinned, as_of: new Date(clock()).toISOString() };
   try {
-    await api("POST", `/tickets/${encodeURIComponent(ticketId)}/assignment`, body);
+    await api("POST", `/tickets/${encodeURIComponent(ticketId)}/assignment?lang=${LANG}`, body);
   } catch (err) {
     const text = err.status === 404 && !err.problem?.field ? t("assign.unavailable") : violationsText(err, ticketId, engineerId, start);
     if (errBox) errBox.textContent = text;
