@@ -7,6 +7,7 @@ way the full-stack FastAPI template refuses ``changethis``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal, Self
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -77,6 +78,12 @@ class Settings(BaseSettings):
     map_tile_url: str | None = Field(default=None, pattern=r"^https?://[^\s\"'<>]+$")
     """Map tiles for the dispatcher board, e.g. ``https://tiles.example/{z}/{x}/{y}.png``;
     unset (the default): the map draws the bundled outline of Saratov and Engels."""
+    geocode_cache: Path = Path("var/geocode_cache.json")
+    """The geocoding cache file (``wfm travel geocode`` fills it); relative to the working
+    directory."""
+    geocode_online: bool = False
+    """Ask Nominatim for an address neither a stored site nor the cache knows (needs the
+    network; off by default, so the service never calls out unless told to)."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

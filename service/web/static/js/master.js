@@ -2,7 +2,7 @@
 // contracts, each a table and a form; every value is checked at its field (in the page's
 // language) before it is sent, and what the service refuses is shown at the field it names.
 
-import { api, ApiError, cityText, el, guarded, listAll, say, setupKey, t, tOr } from "./lib/core.js";
+import { api, ApiError, cityText, el, guarded, LANG, listAll, say, setupKey, t, tOr } from "./lib/core.js";
 
 const $ = (id) => document.getElementById(id);
 const ID = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -14,10 +14,23 @@ const number = (name, min, max, opts = {}) => ({ name, type: "number", min, max,
 const check = (name) => ({ name, type: "check" });
 const weekdays = () => [0, 1, 2, 3, 4, 5, 6].map((d) => [String(d), t(`weekday.${d}`)]);
 
-function bankOfCity(city) {
-  if (city === "Saratov") return t("master.bank.right");
-  if (city === "Engels") return t("master.bank.left");
-  return t("master.bank.none");
+const CITIES = ["Saratov", "Engels", "Balakovo", "Marks", "Volsk", "Pugachev", "Balashov", "Rtishchevo"];
+
+/** The bank of the Volga as the service computed it from the coordinates (visited cities only). */
+function bankText(bank) {
+  return bank === "right" || bank === "left" ? t(`master.bank.${bank}`) : t("master.bank.none");
+}
+
+/** "Саратов, правый (Саратов)": the city and bank of a site, or of an address just located. */
+function placeText(city, bank) {
+  return city ? `${cityText(city)}, ${bankText(bank)}` : t("master.city_unknown");
+}
+
+/** The cities a site may be in: the usual ones, those of the stored sites, and `extra`. */
+function cityOptions(extra) {
+  const cities = [...CITIES];
+  for (const c of [...state.items.map((s) => s.city), extra]) if (c && !cities.includes(c)) cities.push(c);
+  return cities.map((c) => [c, cityText(c)]);
 }
 
 const RESOURCES = {
@@ -59,17 +72,23 @@ const RESOURCES = {
   },
   sites: {
     path: "/sites",
-    fields: () => [text("id", { id: true }), text("customer"), text("address", { optional: true }),
-      { name: "city", type: "select", options: ["Saratov", "Engels", "Balakovo", "Marks", "Volsk", "Pugachev", "Balashov", "Rtishchevo"].map((c) => [c, cityText(c)]) },
-      number("lat", 40, 70, { step: "any" }), number("lon", 20, 80, { step: "any" }),
+    fields: () => [text("id", { id: true }), text("customer"),
+      text("address", { optional: true, wide: true, action: ["locate", t("master.locate"), locate] }),
+      { name: "city", type: "select", options: cityOptions() },
+      number("lat", 40, 70, { step: "any", optional: true }), number("lon", 20, 80, { step: "any", optional: true }),
+      { name: "place", type: "info" },
       { name: "sla_policy", type: "select", options: state.policies.map((p) => [p.id, p.name || p.id]) }],
-    from: (s) => ({ ...s, lat: s.location.lat, lon: s.location.lon }),
-    to: (v, orig) => ({ ...(orig || {}), id: v.id, customer: v.customer, address: v.address, city: v.city,
-      location: { lat: v.lat, lon: v.lon }, sla_policy: v.sla_policy }),
+    from: (s) => ({ ...s, lat: s.location.lat, lon: s.location.lon, place: placeText(s.city, s.bank) }),
+    // Without coordinates the service locates the address itself (and refuses one it does not know).
+    to: (v) => ({ id: v.id, customer: v.customer, address: v.address, city: v.city,
+      ...(v.lat === null ? {} : { location: { lat: v.lat, lon: v.lon } }), sla_policy: v.sla_policy }),
+    check: (v) => ((v.lat === null) !== (v.lon === null) ? { [v.lat === null ? "lat" : "lon"]: t("master.both_coordinates") }
+      : v.lat === null && !v.address ? { lat: t("master.address_or_coordinates") } : {}),
     columns: ["customer", "address", "city", "bank", "sla_policy"],
-    cell: (s, c) => (c === "city" ? cityText(s.city) : c === "bank" ? bankOfCity(s.city)
+    cell: (s, c) => (c === "city" ? cityText(s.city) : c === "bank" ? bankText(s.bank)
       : c === "sla_policy" ? (state.policies.find((p) => p.id === s.sla_policy) || { name: s.sla_policy }).name : s[c]),
-    errorField: (f) => (f.startsWith("location.") ? f.slice(9) : f.split(/[.[]/)[0]),
+    errorField: (f) => (f.startsWith("location") ? (f === "location" ? "lat" : f.slice(9)) : f.split(/[.[]/)[0]),
+    problem: (p) => (p.field === "address" ? t(p.status === 503 ? "master.geocoder_down" : "master.address_unknown") : null),
   },
   policies: {
     path: "/sla-policies",
@@ -107,13 +126,19 @@ function renderForm(res) {
         f.options.map(([v, l]) => el("label", {}, el("input", { type: "checkbox", value: v }), ` ${l}`)));
       return el("div", { class: "field" }, el("span", {}, label(f.name)), input, el("div", { class: "field-error", id: `f-${f.name}-error` }));
     }
+    if (f.type === "info") {
+      return el("div", { class: "field" }, el("span", {}, label(f.name)), el("output", { id: `f-${f.name}` }),
+        el("div", { class: "field-error", id: `f-${f.name}-error` }));
+    }
     if (f.type === "select") {
       input = el("select", { id: `f-${f.name}` }, f.options.map(([v, l]) => el("option", { value: v }, l)));
     } else {
       input = el("input", { id: `f-${f.name}`, type: f.type === "number" ? "number" : "text", min: f.min, max: f.max,
-        step: f.step, size: f.time ? 6 : f.id ? 14 : 24, placeholder: f.time ? "09:00" : null, autocomplete: "off" });
+        step: f.step, size: f.time ? 6 : f.id ? 14 : f.wide ? 40 : 24, placeholder: f.time ? "09:00" : null, autocomplete: "off" });
     }
-    return el("div", { class: "field" }, el("label", { for: `f-${f.name}` }, label(f.name)), input,
+    const action = f.action
+      ? el("button", { type: "button", id: `f-${f.name}-${f.action[0]}`, onclick: guarded(f.action[2]) }, f.action[1]) : null;
+    return el("div", { class: "field" }, el("label", { for: `f-${f.name}` }, label(f.name)), input, action,
       el("div", { class: "field-error", id: `f-${f.name}-error` }));
   }));
 }
@@ -122,7 +147,8 @@ function fillForm(res, values) {
   for (const f of res.fields()) {
     const node = $(`f-${f.name}`);
     const v = values ? values[f.name] : undefined;
-    if (f.type === "check") node.checked = Boolean(v);
+    if (f.type === "info") node.textContent = v || "";
+    else if (f.type === "check") node.checked = Boolean(v);
     else if (f.type === "multi") for (const box of node.querySelectorAll("input")) box.checked = (v || []).map(String).includes(box.value);
     else if (f.type === "select") node.value = v === undefined || v === null ? f.options[0][0] : String(v);
     else node.value = v === undefined || v === null ? "" : String(v);
@@ -148,6 +174,7 @@ function readForm(res) {
   const errors = {};
   for (const f of res.fields()) {
     const node = $(`f-${f.name}`);
+    if (f.type === "info") continue;
     if (f.type === "check") values[f.name] = node.checked;
     else if (f.type === "multi") {
       values[f.name] = [...node.querySelectorAll("input:checked")].map((i) => i.value);
@@ -155,8 +182,11 @@ function readForm(res) {
     } else if (f.type === "number") {
       const raw = node.value.trim();
       const x = Number(raw.replace(",", "."));
-      if (!raw || Number.isNaN(x) || x < f.min || x > f.max) errors[f.name] = t("master.number", { min: f.min, max: f.max });
-      values[f.name] = x;
+      if (!raw && f.optional) values[f.name] = null;
+      else {
+        if (!raw || Number.isNaN(x) || x < f.min || x > f.max) errors[f.name] = t("master.number", { min: f.min, max: f.max });
+        values[f.name] = x;
+      }
     } else {
       values[f.name] = node.value.trim();
       if (!values[f.name] && !f.optional) errors[f.name] = t("master.required");
@@ -180,11 +210,11 @@ async function save() {
     if (original) await api("PUT", `${res.path}/${encodeURIComponent(original.id)}`, body);
     else await api("POST", res.path, body);
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 422 || err.status === 409)) {
+    if (err instanceof ApiError && (err.status === 422 || err.status === 409 || err.status === 503)) {
       const p = err.problem;
       const name = err.status === 409 ? "id" : res.errorField(String(p.field || ""));
-      const msg = err.status === 409 ? t("master.exists") : name === "end" && state.tab === "templates"
-        ? t("master.end_before_start") : t("master.rejected", { value: JSON.stringify(p.value ?? "") });
+      const msg = err.status === 409 ? t("master.exists") : (res.problem && res.problem({ ...p, status: err.status }))
+        || (name === "end" && state.tab === "templates" ? t("master.end_before_start") : t("master.rejected", { value: JSON.stringify(p.value ?? "") }));
       setError($(`f-${name}-error`) ? name : res.fields()[0].name, msg);
       return;
     }
@@ -192,6 +222,39 @@ async function save() {
   }
   say(t("master.saved", { name: body.name || body.customer || body.name_ru || body.id }), true);
   await showTab(state.tab, body.id);
+}
+
+/** «Найти на карте»: the site's address located by the service (its known addresses, then the
+ * geocoding cache); the coordinates, city and bank are filled in, or the address field says
+ * to enter the coordinates. */
+async function locate() {
+  const address = $("f-address").value.trim();
+  if (!address) {
+    setError("address", t("master.required"));
+    return;
+  }
+  let place;
+  try {
+    place = (await api("GET", `/geocode?address=${encodeURIComponent(address)}&lang=${LANG}`)).data;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 422 || err.status === 503)) {
+      setError("address", t(err.status === 503 ? "master.geocoder_down" : "master.address_unknown"));
+      $("f-place").textContent = "";
+      return;
+    }
+    throw err;
+  }
+  setError("address", "");
+  $("f-lat").value = String(place.lat);
+  $("f-lon").value = String(place.lon);
+  setError("lat", "");
+  setError("lon", "");
+  if (place.city) {
+    const select = $("f-city");
+    if (![...select.options].some((o) => o.value === place.city)) select.append(el("option", { value: place.city }, cityText(place.city)));
+    select.value = place.city;
+  }
+  $("f-place").textContent = placeText(place.city, place.bank);
 }
 
 // -- tabs and the table ---------------------------------------------------------------------------
