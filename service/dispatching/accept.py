@@ -152,6 +152,11 @@ def accept_plan(session: Session, job: JobRow, actor: Actor) -> AcceptReport:
             and current.start == a.start
             and current.end == a.end
         ):
+            # The same work at the same time, now part of this plan: its drive is this plan's
+            # (the route may leave at another time around moved work), so the row follows it.
+            current.job_id = job.id
+            current.travel_min = a.travel_min
+            current.travel_km = a.travel_km
             report.unchanged += 1
             report.tickets_assigned += 1
             continue

@@ -31,7 +31,15 @@ MORNING = datetime.fromisoformat("2026-11-30T09:30:00+04:00")
 URGENT_AT = MORNING + timedelta(seconds=67)
 """The urgent call comes in at 09:31:07: the board's clock runs on from 09:30 with the seconds."""
 POLICIES = {
-    "optimal": {"time_limit_s": 2, "deterministic": True, "num_workers": 1, "seed": 0},
+    # The same work budget as 2 s at the default rate, with the wall-clock cap far away (40 s),
+    # so a loaded machine cannot cut the search at a different point.
+    "optimal": {
+        "time_limit_s": 20,
+        "work_per_second": 0.015,
+        "deterministic": True,
+        "num_workers": 1,
+        "seed": 0,
+    },
     "greedy": {"policy": "greedy"},
 }
 
