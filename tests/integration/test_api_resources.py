@@ -262,3 +262,15 @@ def test_ticket_deleted_is_gone(client: TestClient, admin: dict[str, str], site:
     client.post(f"{API}/tickets", json=ticket_body(tid, site), headers=admin)
     assert client.delete(f"{API}/tickets/{tid}", headers=admin).status_code == 204
     assert client.get(f"{API}/tickets/{tid}", headers=admin).status_code == 404
+
+
+def test_a_search_finds_cyrillic_names_whatever_their_case(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    tag = unique("cyr")
+    body = engineer_body(f"{tag}-a", name=f"Ярослав Маяковский {tag}")
+    assert client.post(f"{API}/engineers", json=body, headers=admin).status_code == 201
+    for q in ("маяковский", "МАЯКОВСКИЙ", "ярослав"):
+        r = client.get(f"{API}/engineers", params={"q": q}, headers=admin)
+        ids = [e["id"] for e in r.json()["data"]]
+        assert f"{tag}-a" in ids, (q, ids)
