@@ -189,7 +189,7 @@ def test_a_what_if_fanned_out_as_parts_gives_the_report_of_a_single_process_run(
     database_url: str,
 ) -> None:
     app = create_app(make_settings(database_url, job_workers=2))
-    scenario = _whatif(3, replications=3)
+    scenario = _whatif(1, replications=3)  # three parts, one a replication
     with TestClient(app) as client:
         keys = _keys(app)
         r = client.post(f"{API}/whatif", json=scenario, headers=keys["head"])
