@@ -197,10 +197,6 @@ def _install_docs(app: FastAPI, settings: Settings) -> None:
     def swagger_ui() -> FileResponse:
         return FileResponse(DOCS_ASSETS / "swagger.html", media_type="text/html")
 
-    @app.get("/redoc", include_in_schema=False)
-    def redoc() -> FileResponse:
-        return FileResponse(DOCS_ASSETS / "redoc.html", media_type="text/html")
-
 
 def _has_web() -> bool:
     try:

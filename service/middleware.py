@@ -336,7 +336,7 @@ class AuthThrottle:
 
 # -- security headers -----------------------------------------------------------------------
 
-DOCS_PATHS = frozenset({"/docs", "/redoc"})
+DOCS_PATHS = frozenset({"/docs"})
 _PLAIN_HOST = re.compile(r"[A-Za-z0-9*][A-Za-z0-9.*-]*(:[0-9]{1,5})?")
 
 

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     auth_failure_window_s: float = Field(default=60.0, gt=0)
     """The window of ``auth_failure_limit``; beyond it, keyed requests get 429."""
     docs_access: Literal["public", "key", "off"] = "public"
-    """The API documentation (``/docs``, ``/redoc``, ``/openapi.json``): open to all, only
+    """The API documentation (``/docs``, ``/openapi.json``): open to all, only
     with an API key (the pages send the key the web pages keep), or not served."""
     map_tile_url: str | None = Field(default=None, pattern=r"^https?://[^\s\"'<>]+$")
     """Map tiles for the dispatcher board, e.g. ``https://tiles.example/{z}/{x}/{y}.png``;
