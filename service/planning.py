@@ -207,14 +207,14 @@ def build_dispatch_payload(session: Session, req: StoredDispatchRequest) -> dict
         r
         for r in session.scalars(
             select(TicketRow)
-            .where(
-                TicketRow.status.in_([s.value for s in req.statuses]),
-                TicketRow.created_at <= req.now,
-            )
+            .where(TicketRow.status.in_([s.value for s in req.statuses]))
             .order_by(TicketRow.sla_deadline, TicketRow.id)
         )
+        # a ticket not yet created at ``now`` is not planned, unless it is already committed
+        # (planning "as of" an earlier time must still see that engineer's promised work);
         # work committed to an engineer outside this plan stays theirs
-        if r.id not in commitments or commitments[r.id].engineer_id in ids
+        if (r.created_at <= req.now or r.id in commitments)
+        and (r.id not in commitments or commitments[r.id].engineer_id in ids)
     ]
     if not rows:
         raise Unprocessable(

@@ -5,11 +5,12 @@ No ``from __future__ import annotations`` here: the submit routes are built in a
 around each kind's request model, and FastAPI must see real types.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -32,17 +33,16 @@ from service.jobs.kinds import JOB_KINDS, JobKind
 from service.jobs.limits import check_problem_size, check_submission, validate_payload
 from service.jobs.queue import enqueue
 from service.jobs.store import FINAL, JobStatus, WorkItem, get_job, seconds_between
-from service.models import AcceptedAssignmentRow, EngineerRow, JobRow, TicketRow
+from service.models import JobRow
 from service.planning import (
     StoredDispatchRequest,
     StoredRosterRequest,
     build_dispatch_payload,
     build_roster_payload,
 )
-from service.problems import PROBLEM_JSON, Conflict, Forbidden, Unprocessable
+from service.problems import PROBLEM_JSON, Conflict, Forbidden
 from service.repo import Page, PagingDep
 from service.routers import API_PREFIX
-from service.tickets import TicketStatus
 
 router = APIRouter(tags=["jobs"])
 
@@ -72,16 +72,6 @@ class JobPublic(BaseModel):
     rerun_of: str | None = None
     accepted: AwareDatetime | None = None
     links: JobLinks
-
-
-class AcceptReport(BaseModel):
-    """What accepting a result stored."""
-
-    job_id: str
-    kind: str
-    accepted: AwareDatetime
-    assignments: int
-    tickets_assigned: int
 
 
 def job_public(row: JobRow) -> JobPublic:
@@ -146,6 +136,33 @@ async def answer_job(
     if wait > 0 and row.status == JobStatus.failed.value and row.error:
         return _stored_problem(request, row)
     return _accepted_response(row)
+
+
+async def queue_from_store(
+    kind_name: str,
+    build_payload: Callable[[Session], dict[str, Any]],
+    request: Request,
+    principal: Principal,
+    settings: Any,
+    engine: Any,
+    runner: Any,
+    wait: float,
+) -> Response:
+    """Queue a job whose request is built from the stored state (size checked, payload
+    validated like a submitted one), then answer as :func:`answer_job` does."""
+    kind = JOB_KINDS[kind_name]
+
+    def build() -> dict[str, Any]:
+        with Session(engine) as session:
+            payload = build_payload(session)
+        check_problem_size(payload, settings)
+        return validate_payload(kind, payload, settings)
+
+    payload = await run_in_threadpool(build)
+    job_id = await run_in_threadpool(
+        store_job, engine, settings, kind.name, payload, principal.key_id, None
+    )
+    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 def _stored_problem(request: Request, row: JobRow) -> JSONResponse:
@@ -224,19 +241,16 @@ async def dispatch_from_store(
     runner: RunnerDep,
     wait: WaitQuery = 0.0,
 ) -> Response:
-    kind = JOB_KINDS["dispatch"]
-
-    def build() -> dict[str, Any]:
-        with Session(engine) as session:
-            payload = build_dispatch_payload(session, body)
-        check_problem_size(payload, settings)
-        return validate_payload(kind, payload, settings)
-
-    payload = await run_in_threadpool(build)
-    job_id = await run_in_threadpool(
-        store_job, engine, settings, kind.name, payload, principal.key_id, None
+    return await queue_from_store(
+        "dispatch",
+        lambda session: build_dispatch_payload(session, body),
+        request,
+        principal,
+        settings,
+        engine,
+        runner,
+        wait,
     )
-    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 @router.post(
@@ -255,19 +269,16 @@ async def roster_from_store(
     runner: RunnerDep,
     wait: WaitQuery = 0.0,
 ) -> Response:
-    kind = JOB_KINDS["roster"]
-
-    def build() -> dict[str, Any]:
-        with Session(engine) as session:
-            payload = build_roster_payload(session, body)
-        check_problem_size(payload, settings)
-        return validate_payload(kind, payload, settings)
-
-    payload = await run_in_threadpool(build)
-    job_id = await run_in_threadpool(
-        store_job, engine, settings, kind.name, payload, principal.key_id, None
+    return await queue_from_store(
+        "roster",
+        lambda session: build_roster_payload(session, body),
+        request,
+        principal,
+        settings,
+        engine,
+        runner,
+        wait,
     )
-    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 def job_filters(
@@ -438,48 +449,3 @@ def accept_job(
     report = dispatching.accept_job(session, job_id, principal, kind.accept)
     session.commit()
     return report
-
-
-def _store_assignments(session: Session, job: JobRow, what: str) -> tuple[int, int]:
-    """Rows for every assignment of the result; dispatched tickets become ``assigned``."""
-    items = (job.result or {}).get("assignments") or []
-    stored = assigned = 0
-    for i, item in enumerate(items):
-        try:
-            a = AcceptedItem.model_validate(item)
-        except ValidationError as err:
-            msg = str(err.errors()[0]["msg"])
-            raise Unprocessable(f"result.assignments[{i}]", item, msg) from None
-        session.add(
-            AcceptedAssignmentRow(
-                job_id=job.id,
-                kind=what,
-                engineer_id=a.engineer_id,
-                ticket_id=a.ticket_id,
-                template_id=a.template_id,
-                start=a.start,
-                end=a.end,
-            )
-        )
-        stored += 1
-        if what == "dispatch" and a.ticket_id is not None:
-            ticket = session.get(TicketRow, a.ticket_id)
-            if ticket is not None:
-                known = session.get(EngineerRow, a.engineer_id) is not None
-                ticket.engineer_id = a.engineer_id if known else None
-                ticket.planned_start, ticket.planned_end = a.start, a.end
-                if ticket.status == TicketStatus.open.value:
-                    ticket.status = TicketStatus.assigned.value
-                assigned += 1
-    session.flush()
-    return stored, assigned
-
-
-class AcceptedItem(BaseModel):
-    """The part of a plan's or roster's assignment that is stored."""
-
-    engineer_id: str
-    ticket_id: str | None = None
-    template_id: str | None = None
-    start: AwareDatetime
-    end: AwareDatetime

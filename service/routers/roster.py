@@ -16,8 +16,8 @@ from service import rostering
 from service.auth import Principal, Role
 from service.deps import EngineDep, ReadSession, RunnerDep, SettingsDep, Viewer, require
 from service.jobs.kinds import JOB_KINDS
-from service.jobs.limits import check_problem_size, validate_payload
-from service.routers.jobs import JobPublic, WaitQuery, answer_job, store_job
+from service.jobs.limits import validate_payload
+from service.routers.jobs import JobPublic, WaitQuery, answer_job, queue_from_store, store_job
 
 router = APIRouter(prefix="/rosters", tags=["roster month"])
 
@@ -42,19 +42,16 @@ async def plan_month(
     runner: RunnerDep,
     wait: WaitQuery = 0.0,
 ) -> Response:
-    kind = JOB_KINDS["roster"]
-
-    def build() -> dict[str, Any]:
-        with Session(engine) as session:
-            payload = rostering.build_month_payload(session, body)
-        check_problem_size(payload, settings)
-        return validate_payload(kind, payload, settings)
-
-    payload = await run_in_threadpool(build)
-    job_id = await run_in_threadpool(
-        store_job, engine, settings, kind.name, payload, principal.key_id, None
+    return await queue_from_store(
+        "roster",
+        lambda session: rostering.build_month_payload(session, body),
+        request,
+        principal,
+        settings,
+        engine,
+        runner,
+        wait,
     )
-    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
 
 
 @router.get(

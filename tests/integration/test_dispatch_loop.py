@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from tests.integration.conftest import engineer_body, ticket_body
+from tests.integration.conftest import engineer_body, ticket_body, unique
 
 API = "/api/v1"
 DAY = "2026-11-30"
@@ -138,13 +138,27 @@ def test_a_plan_made_before_a_ticket_was_reassigned_by_hand_is_refused(
 
 def test_the_board_shows_the_commitments_and_the_queue_of_the_day(
     client: TestClient,
-    as_role,  # type: ignore[no-untyped-def]
+    as_role,
+    admin: dict[str, str],
+    site: str,  # type: ignore[no-untyped-def]
 ) -> None:
+    # Its own tickets: the test does not lean on what the other tests of the module left.
+    tag = unique("board")
+    for eid in ENGINEERS:
+        client.post(f"{API}/engineers", json=engineer_body(eid), headers=admin)
+    planned = ticket_body(f"{tag}-planned", site, created_at=f"{DAY}T08:30:00+04:00")
+    assert client.post(f"{API}/tickets", json=planned, headers=admin).status_code == 201
+    job, _ = _plan(client, as_role("dispatcher"))
+    accepted = client.post(f"{API}/jobs/{job}/accept", headers=as_role("dispatcher"))
+    assert accepted.status_code == 200, accepted.text
+    queued = ticket_body(f"{tag}-queued", site, created_at=f"{DAY}T10:30:00+04:00")
+    assert client.post(f"{API}/tickets", json=queued, headers=admin).status_code == 201
+
     d = as_role("viewer")
     board = client.get(f"{API}/board", params={"as_of": f"{DAY}T11:00:00+04:00"}, headers=d).json()
     assert board["as_of"] == f"{DAY}T11:00:00+04:00"
     mine = [e for e in board["engineers"] if e["id"] in ENGINEERS]
     assert mine and all(e["availability"] and e["lunch"] for e in mine)
-    tickets = {a["ticket_id"] for a in board["assignments"]}
-    assert "loop-urgent" in tickets and "loop-late-comer" in tickets
+    assert f"{tag}-planned" in {a["ticket_id"] for a in board["assignments"]}
+    assert f"{tag}-queued" in {q["ticket_id"] for q in board["queue"]}
     assert all(a["late_min"] >= 0 for a in board["assignments"])
