@@ -73,32 +73,33 @@ def add_crud_routes(
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     name = what.replace(" ", "_")
+    a = "an" if what[:1] in "aeiou" else "a"  # "an engineer", "an absence"
     router.add_api_route(
         "", list_items, methods=["GET"], response_model=Page[out_model],  # type: ignore[valid-type]
         summary=f"List {what}s", name=f"list_{name}s",
     )  # fmt: skip
     router.add_api_route(
         "", create_item, methods=["POST"], response_model=out_model, status_code=201,
-        summary=f"Create a {what}", name=f"create_{name}",
+        summary=f"Create {a} {what}", name=f"create_{name}",
         responses={409: {"description": f"The {what} exists already"}},
     )  # fmt: skip
     router.add_api_route(
         "/{ident}", read_item, methods=["GET"], response_model=out_model,
-        summary=f"Read a {what}", name=f"read_{name}",
+        summary=f"Read {a} {what}", name=f"read_{name}",
         responses={404: {"description": f"No such {what}"}},
     )  # fmt: skip
     router.add_api_route(
         "/{ident}", replace_item, methods=["PUT"], response_model=out_model,
-        summary=f"Replace a {what}", name=f"replace_{name}",
+        summary=f"Replace {a} {what}", name=f"replace_{name}",
         responses={404: {"description": f"No such {what}"}},
     )  # fmt: skip
     router.add_api_route(
         "/{ident}", patch_item, methods=["PATCH"], response_model=out_model,
-        summary=f"Change some fields of a {what}", name=f"patch_{name}",
+        summary=f"Change some fields of {a} {what}", name=f"patch_{name}",
         responses={404: {"description": f"No such {what}"}},
     )  # fmt: skip
     router.add_api_route(
         "/{ident}", delete_item, methods=["DELETE"], status_code=204,
-        summary=f"Delete a {what}", name=f"delete_{name}",
+        summary=f"Delete {a} {what}", name=f"delete_{name}",
         responses={404: {"description": f"No such {what}"}, 409: {"description": "Still in use"}},
     )  # fmt: skip
