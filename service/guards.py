@@ -1,8 +1,10 @@
 """Checks on input values that the contract models let through but the edge must refuse:
 non-finite numbers (JSON cannot carry them back), datetimes outside the years a database
 and the calendar handle, NUL characters (PostgreSQL text cannot hold them), lone
-surrogates (no UTF-8 encoding exists for them), and JSON nested deeper than any contract
-needs (the parser would otherwise recurse until the interpreter gives up).
+surrogates (no UTF-8 encoding exists for them), a field named twice in one object (JSON
+readers silently keep one of the two values, so the request would not mean what its sender
+wrote), and JSON nested deeper than any contract needs (the parser would otherwise recurse
+until the interpreter gives up).
 
 :func:`strict_json` is the one strict JSON reader of the service: the body middleware and
 the ticket import both use it, so a bad value gets the same answer on every route.
@@ -55,16 +57,36 @@ def _parse_constant(text: str) -> _BadNumber:
     return _BadNumber(text, "must be a finite number; JSON has no NaN or Infinity")
 
 
+class _TwiceNamed(dict):  # type: ignore[type-arg]
+    """An object in which a field is named twice, kept (with the first field so named) until
+    the walk can name where it sits."""
+
+    twice: str = ""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            marked = _TwiceNamed(pairs)
+            marked.twice = key
+            return marked
+        out[key] = value
+    return out
+
+
 def strict_json(content: bytes | str, max_depth: int = DEFAULT_MAX_DEPTH, root: str = "") -> Any:
     """Parse a JSON body strictly: 400 when it is not JSON, 422 naming the field for NaN,
     ±Infinity, an integer beyond 2^53, a lone surrogate or a NUL character (in a value or a
-    key), and for nesting deeper than ``max_depth``. ``root`` prefixes every field path."""
+    key), a field named twice in one object, and for nesting deeper than ``max_depth``.
+    ``root`` prefixes every field path."""
     try:
         data = json.loads(
             content,
             parse_float=_parse_float,
             parse_int=_parse_int,
             parse_constant=_parse_constant,
+            object_pairs_hook=_object,
         )
     except RecursionError:
         raise TooDeep(root or "(body)", None, f"nested deeper than {max_depth} levels") from None
@@ -91,6 +113,11 @@ def check_tree(data: Any, max_depth: int = DEFAULT_MAX_DEPTH, root: str = "") ->
         elif isinstance(value, dict | list):
             if depth >= max_depth:
                 raise TooDeep(_path(entry, root), None, f"nested deeper than {max_depth} levels")
+            if isinstance(value, _TwiceNamed):
+                where = (value[value.twice], depth + 1, entry, value.twice)
+                raise Unprocessable(
+                    _path(where, root), value.twice, "the field is named twice in one object"
+                )
             if isinstance(value, dict):
                 for k, v in value.items():
                     child = (v, depth + 1, entry, k)

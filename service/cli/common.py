@@ -18,6 +18,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import InfeasibleRequest, InvalidInput, WfmError, one_line
+from service.guards import strict_json
+from service.problems import Malformed, Problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -47,7 +49,9 @@ def guarded() -> Iterator[None]:
 
 
 def read_json_file(path: Path, field: str = "file") -> Any:
-    """Parse a JSON file; a missing file or malformed JSON is invalid input naming the file."""
+    """Parse a JSON file as strictly as the API reads a body (:func:`service.guards.strict_json`:
+    no NaN or Infinity, no field named twice, …); a missing file or malformed JSON is invalid
+    input naming the file, a bad value inside it names the field."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -55,10 +59,20 @@ def read_json_file(path: Path, field: str = "file") -> Any:
     except OSError as err:
         raise InvalidInput(field, str(path), f"cannot read: {err.strerror}") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
+        return strict_json(text)
+    except Malformed:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as err:
+            where = f"line {err.lineno} column {err.colno}: {err.msg}"
+            raise InvalidInput(field, str(path), f"malformed JSON at {where}") from None
+        raise InvalidInput(field, str(path), "malformed JSON") from None
+    except Problem as err:  # a bad value inside well-formed JSON: name its field
+        errors = err.extensions.get("errors") or [{}]
         raise InvalidInput(
-            field, str(path), f"malformed JSON at line {err.lineno} column {err.colno}: {err.msg}"
+            f"{path.name}: {err.extensions.get('field', '(file)')}",
+            err.extensions.get("value"),
+            str(errors[0].get("message") or err.detail),
         ) from None
 
 

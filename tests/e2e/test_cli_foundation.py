@@ -55,3 +55,18 @@ def test_schema_prints_the_ticket_json_schema_rejecting_unknown_fields():
 def test_schema_of_unknown_model_exits_2():
     result = runner.invoke(app, ["schema", "spaceship"])
     assert result.exit_code == 2
+
+
+def test_a_request_file_is_read_as_strictly_as_the_api_reads_a_body(tmp_path):
+    cases = {
+        "twice.json": ('{"tickets": [], "tickets": []}', "twice.json: tickets", "named twice"),
+        "nan.json": ('{"horizon_start": NaN}', "nan.json: horizon_start", "NaN"),
+        "cut.json": ('{"tickets": [', "malformed JSON at line 1", "cut.json"),
+    }
+    for name, (text, field, words) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["dispatch", str(path)])
+        assert result.exit_code == 2, (name, result.output)
+        line = result.stderr.strip()
+        assert "\n" not in line and field in line and words in line, line

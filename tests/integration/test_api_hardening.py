@@ -83,6 +83,21 @@ def test_a_lone_surrogate_in_a_value_or_a_key_is_422_with_an_answer_that_seriali
     assert raw_post(client, "/engineers", paired, admin).status_code == 201
 
 
+def test_a_field_named_twice_in_one_object_is_422_naming_it_and_nothing_is_written(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    ident = unique("e")
+    body = (
+        b'{"id": "' + ident.encode() + b'", "name": "A", '
+        b'"base": {"lat": 51.5, "lon": 46, "lat": 51.6}}'
+    )
+    p = problem(raw_post(client, "/engineers", body, admin), 422)
+    assert p["field"] == "base.lat" and p["value"] == "lat" and "twice" in p["detail"]
+    assert client.get(f"{API}/engineers/{ident}", headers=admin).status_code == 404
+    lat_once = b'{"id": "' + ident.encode() + b'", "name": "A", "base": {"lat": 51.5, "lon": 46}}'
+    assert raw_post(client, "/engineers", lat_once, admin).status_code == 201
+
+
 def test_a_nul_character_is_refused_in_a_json_string_in_the_path_and_in_the_query(
     client: TestClient, admin: dict[str, str], site: str
 ) -> None:
