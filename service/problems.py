@@ -309,7 +309,7 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _pydantic_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ValidationError)
-    return validation_problem(request, list(exc.errors(include_url=False)))
+    return validation_problem(request, [dict(e) for e in exc.errors(include_url=False)])
 
 
 async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
@@ -367,7 +367,8 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
         detail = f"no route {request.url.path}"
     if exc.status_code == 405:
         detail = f"method {request.method} is not allowed on {request.url.path}"
-    return problem_response(request, exc.status_code, title, detail, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(request, exc.status_code, title, detail, headers=headers)
 
 
 async def _integrity(request: Request, exc: Exception) -> JSONResponse:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from optimizer.domain import SkillCatalogue, SkillEntry
 from service.models import EngineerRow, SkillRow, TicketRow
 from service.repo import json_contains, to_model
 
-CATALOGUE_ORDER: tuple[ColumnElement[Any], ...] = (
+CATALOGUE_ORDER: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...] = (
     SkillRow.position.is_(None),
     SkillRow.position,
     SkillRow.created,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, cast
 
 import pandas as pd
 import typer
@@ -146,7 +146,8 @@ def last_month(history: pd.DataFrame, now: datetime, t: dict[str, str]) -> Table
     for col in (t["priority"], t["mode"], t["tickets"], t["on_time"]):
         table.add_column(col, justify="right")
     grouped = month.groupby(["priority", "mode"])["on_time"].agg(["count", "mean"])
-    for (prio, mode), row in grouped.iterrows():
+    for key, row in grouped.iterrows():
+        prio, mode = cast(tuple[str, str], key)
         table.add_row(str(prio), str(mode), str(int(row["count"])), f"{row['mean']:.0%}")
     return table
 

@@ -166,8 +166,8 @@ def board(session: Session, as_of: datetime | None) -> dict[str, Any]:
         drives.update(drive_starts(items))
     for item in assignments:
         if item["status"] != "done" and item["ticket_id"] in drives:
-            at = drives[item["ticket_id"]]
-            item["drive_start"] = to_local(at) if at is not None else None
+            drive = drives[item["ticket_id"]]
+            item["drive_start"] = to_local(drive) if drive is not None else None
     latest = session.scalar(
         select(JobRow)
         .where(JobRow.kind == "dispatch")

@@ -6,7 +6,7 @@ around each kind's request model, and FastAPI must see real types.
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -192,7 +192,7 @@ def add_submit_route(path: str, kind: JobKind, summary: str) -> None:
         runner: RunnerDep,
         wait: WaitQuery = 0.0,
     ) -> Response:
-        payload = body.model_dump(mode="json", exclude_unset=True)
+        payload = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
         check_value(payload, "")
         await run_in_threadpool(check_submission, kind, payload, settings)
         job_id = await run_in_threadpool(

@@ -134,7 +134,7 @@ def export_month(
     ] = None,
     lang: LangQuery = "ru",
 ) -> Response:
-    _, roster = rostering.finished_roster(session, job_id)
+    _job, roster = rostering.finished_roster(session, job_id)
     data, media, name = rostering.roster_file(roster, format, engineer_id, lang)
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}

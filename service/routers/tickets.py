@@ -110,13 +110,13 @@ def ticket_filters(
     ):
         if value is not None:
             where.append(column == value.value)
-    for column, text in (
+    for text_column, text in (
         (TicketRow.site_id, site_id),
         (TicketRow.engineer_id, engineer_id),
         (TicketRow.external_id, external_id),
     ):
         if text:
-            where.append(column == text)
+            where.append(text_column == text)
     for bound, cmp in ((created_from, "ge"), (created_to, "lt"), (due_before, "due")):
         if bound is None:
             continue
@@ -318,11 +318,12 @@ def _existing(session: Session, tickets: list[tuple[int, Ticket, Any]]) -> list[
     by_ext: dict[str, TicketRow] = {}
     by_id: dict[str, TicketRow] = {}
     for chunk in _chunks(ext_ids, 500):
-        for row in session.scalars(select(TicketRow).where(TicketRow.external_id.in_(chunk))):
-            by_ext[row.external_id] = row
+        for stored in session.scalars(select(TicketRow).where(TicketRow.external_id.in_(chunk))):
+            if stored.external_id is not None:
+                by_ext[stored.external_id] = stored
     for chunk in _chunks(ids, 500):
-        for row in session.scalars(select(TicketRow).where(TicketRow.id.in_(chunk))):
-            by_id[row.id] = row
+        for stored in session.scalars(select(TicketRow).where(TicketRow.id.in_(chunk))):
+            by_id[stored.id] = stored
     out: list[TicketRow | None] = []
     for i, t, _ in tickets:
         row = by_ext.get(t.external_id) if t.external_id else None

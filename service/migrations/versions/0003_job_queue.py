@@ -55,7 +55,9 @@ def upgrade() -> None:
     op.create_index("ix_job_parts_status", "job_parts", ["status"])
     if op.get_bind().dialect.name == "postgresql":
         # Several statements and plpgsql bodies: sent as one simple query by the driver.
-        op.get_bind().connection.driver_connection.execute(SchemaManager.get_schema())
+        driver = op.get_bind().connection.driver_connection
+        assert driver is not None  # a live PostgreSQL connection during the migration
+        driver.execute(SchemaManager.get_schema())
 
 
 _DROP_PROCRASTINATE = """
