@@ -6,12 +6,13 @@ around each kind's request model, and FastAPI must see real types.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +33,7 @@ from service.jobs import store
 from service.jobs.kinds import JOB_KINDS, JobKind
 from service.jobs.limits import check_problem_size, check_submission, validate_payload
 from service.jobs.queue import enqueue
+from service.jobs.runner import JobRunner
 from service.jobs.store import FINAL, JobStatus, WorkItem, get_job, seconds_between
 from service.models import JobRow
 from service.planning import (
@@ -43,6 +45,7 @@ from service.planning import (
 from service.problems import PROBLEM_JSON, Conflict, Forbidden
 from service.repo import Page, PagingDep
 from service.routers import API_PREFIX
+from service.settings import Settings
 
 router = APIRouter(tags=["jobs"])
 
@@ -138,31 +141,62 @@ async def answer_job(
     return _accepted_response(row)
 
 
-async def queue_from_store(
-    kind_name: str,
-    build_payload: Callable[[Session], dict[str, Any]],
-    request: Request,
-    principal: Principal,
-    settings: Any,
-    engine: Any,
-    runner: Any,
-    wait: float,
-) -> Response:
-    """Queue a job whose request is built from the stored state (size checked, payload
-    validated like a submitted one), then answer as :func:`answer_job` does."""
-    kind = JOB_KINDS[kind_name]
+@dataclass(frozen=True)
+class Queueing:
+    """What every route that queues a job needs besides its body and caller: the request (for
+    the answer), the settings (limits, longest wait), the database and the in-process runner.
 
-    def build() -> dict[str, Any]:
-        with Session(engine) as session:
-            payload = build_payload(session)
-        check_problem_size(payload, settings)
-        return validate_payload(kind, payload, settings)
+    One dependency (:data:`QueueingDep`) instead of four parameters on each such route."""
 
-    payload = await run_in_threadpool(build)
-    job_id = await run_in_threadpool(
-        store_job, engine, settings, kind.name, payload, principal.key_id, None
-    )
-    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+    request: Request
+    settings: Settings
+    engine: Engine
+    runner: JobRunner
+
+    async def store_and_answer(
+        self,
+        kind_name: str,
+        payload: dict[str, Any],
+        principal: Principal,
+        wait: float,
+        rerun_of: str | None = None,
+    ) -> Response:
+        """Store a queued job (:func:`store_job`) and answer as :func:`answer_job` does."""
+        job_id = await run_in_threadpool(
+            store_job, self.engine, self.settings, kind_name, payload, principal.key_id, rerun_of
+        )
+        wait = min(wait, self.settings.max_wait_s)
+        return await answer_job(self.request, self.engine, self.runner, job_id, wait)
+
+    async def from_store(
+        self,
+        kind_name: str,
+        build_payload: Callable[[Session], dict[str, Any]],
+        principal: Principal,
+        wait: float,
+    ) -> Response:
+        """Queue a job whose request is built from the stored state (size checked, payload
+        validated like a submitted one), then answer as :func:`answer_job` does."""
+        kind = JOB_KINDS[kind_name]
+
+        def build() -> dict[str, Any]:
+            with Session(self.engine) as session:
+                payload = build_payload(session)
+            check_problem_size(payload, self.settings)
+            return validate_payload(kind, payload, self.settings)
+
+        payload = await run_in_threadpool(build)
+        return await self.store_and_answer(kind.name, payload, principal, wait)
+
+
+def queueing(
+    request: Request, settings: SettingsDep, engine: EngineDep, runner: RunnerDep
+) -> Queueing:
+    """The :class:`Queueing` dependency of a request."""
+    return Queueing(request, settings, engine, runner)
+
+
+QueueingDep = Annotated[Queueing, Depends(queueing)]
 
 
 def _stored_problem(request: Request, row: JobRow) -> JSONResponse:
@@ -185,20 +219,14 @@ def add_submit_route(path: str, kind: JobKind, summary: str) -> None:
 
     async def submit(
         body: model,  # type: ignore[valid-type]
-        request: Request,
         principal: Submitter,
-        settings: SettingsDep,
-        engine: EngineDep,
-        runner: RunnerDep,
+        queue: QueueingDep,
         wait: WaitQuery = 0.0,
     ) -> Response:
         payload = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
         check_value(payload, "")
-        await run_in_threadpool(check_submission, kind, payload, settings)
-        job_id = await run_in_threadpool(
-            store_job, engine, settings, kind.name, payload, principal.key_id, None
-        )
-        return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+        await run_in_threadpool(check_submission, kind, payload, queue.settings)
+        return await queue.store_and_answer(kind.name, payload, principal, wait)
 
     router.add_api_route(
         path,
@@ -234,22 +262,12 @@ add_submit_route(
 )
 async def dispatch_from_store(
     body: StoredDispatchRequest,
-    request: Request,
     principal: Annotated[Principal, Depends(require(Role.dispatcher))],
-    settings: SettingsDep,
-    engine: EngineDep,
-    runner: RunnerDep,
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
 ) -> Response:
-    return await queue_from_store(
-        "dispatch",
-        lambda session: build_dispatch_payload(session, body),
-        request,
-        principal,
-        settings,
-        engine,
-        runner,
-        wait,
+    return await queue.from_store(
+        "dispatch", lambda session: build_dispatch_payload(session, body), principal, wait
     )
 
 
@@ -262,22 +280,12 @@ async def dispatch_from_store(
 )
 async def roster_from_store(
     body: StoredRosterRequest,
-    request: Request,
     principal: Annotated[Principal, Depends(require(Role.head))],
-    settings: SettingsDep,
-    engine: EngineDep,
-    runner: RunnerDep,
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
 ) -> Response:
-    return await queue_from_store(
-        "roster",
-        lambda session: build_roster_payload(session, body),
-        request,
-        principal,
-        settings,
-        engine,
-        runner,
-        wait,
+    return await queue.from_store(
+        "roster", lambda session: build_roster_payload(session, body), principal, wait
     )
 
 
@@ -411,22 +419,16 @@ def _check_kind_role(principal: Principal, row: JobRow, doing: str) -> JobKind:
     responses={404: {"description": "No such job"}, 409: {"description": "Still active"}},
 )
 async def rerun_job(
-    request: Request,
     job_id: JobId,
-    engine: EngineDep,
-    runner: RunnerDep,
-    settings: SettingsDep,
     principal: Annotated[Principal, Depends(require(Role.dispatcher))],
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
 ) -> Response:
-    row = await run_in_threadpool(_load, engine, job_id)
+    row = await run_in_threadpool(_load, queue.engine, job_id)
     _check_kind_role(principal, row, "re-running")
     if row.status in (JobStatus.queued.value, JobStatus.running.value):
         raise Conflict(f"job {job_id!r} is still {row.status}", job_status=row.status)
-    new_id = await run_in_threadpool(
-        store_job, engine, settings, row.kind, row.payload, principal.key_id, row.id
-    )
-    return await answer_job(request, engine, runner, new_id, min(wait, settings.max_wait_s))
+    return await queue.store_and_answer(row.kind, row.payload, principal, wait, rerun_of=row.id)
 
 
 @router.post(

@@ -8,16 +8,16 @@ annotations``: FastAPI must see the real types of the routes' parameters.
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service import rostering
 from service.auth import Principal, Role
-from service.deps import EngineDep, ReadSession, RunnerDep, SettingsDep, Viewer, require
+from service.deps import ReadSession, Viewer, require
 from service.jobs.kinds import JOB_KINDS
 from service.jobs.limits import validate_payload
-from service.routers.jobs import JobPublic, WaitQuery, answer_job, queue_from_store, store_job
+from service.routers.jobs import JobPublic, QueueingDep, WaitQuery
 
 router = APIRouter(prefix="/rosters", tags=["roster month"])
 
@@ -35,22 +35,12 @@ Head = Annotated[Principal, Depends(require(Role.head))]
 )
 async def plan_month(
     body: rostering.RosterMonthRequest,
-    request: Request,
     principal: Head,
-    settings: SettingsDep,
-    engine: EngineDep,
-    runner: RunnerDep,
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
 ) -> Response:
-    return await queue_from_store(
-        "roster",
-        lambda session: rostering.build_month_payload(session, body),
-        request,
-        principal,
-        settings,
-        engine,
-        runner,
-        wait,
+    return await queue.from_store(
+        "roster", lambda session: rostering.build_month_payload(session, body), principal, wait
     )
 
 
@@ -87,11 +77,8 @@ def read_month(job_id: JobId, session: ReadSession, _: Viewer, lang: LangQuery =
 )
 async def verify_recommendations(
     job_id: JobId,
-    request: Request,
     principal: Head,
-    settings: SettingsDep,
-    engine: EngineDep,
-    runner: RunnerDep,
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
     lang: LangQuery = "ru",
     max_deterministic_time: Annotated[
@@ -101,16 +88,13 @@ async def verify_recommendations(
     kind = JOB_KINDS["roster_recommendations"]
 
     def build() -> dict[str, Any]:
-        with Session(engine) as session:
+        with Session(queue.engine) as session:
             row, _ = rostering.finished_roster(session, job_id)
             payload = rostering.recommendations_check(row, lang, max_deterministic_time)
-        return validate_payload(kind, payload, settings)
+        return validate_payload(kind, payload, queue.settings)
 
     payload = await run_in_threadpool(build)
-    new_id = await run_in_threadpool(
-        store_job, engine, settings, kind.name, payload, principal.key_id, None
-    )
-    return await answer_job(request, engine, runner, new_id, min(wait, settings.max_wait_s))
+    return await queue.store_and_answer(kind.name, payload, principal, wait)
 
 
 @router.get(

@@ -7,18 +7,18 @@ No ``from __future__ import annotations``: FastAPI must see the real types of th
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from optimizer.domain.scenario import ScenarioSet
 from service import whatifs
 from service.auth import Principal, Role
-from service.deps import EngineDep, ReadSession, RunnerDep, SettingsDep, Viewer, require
+from service.deps import ReadSession, Viewer, require
 from service.jobs.kinds import JOB_KINDS
 from service.jobs.limits import validate_payload
 from service.jobs.store import JobStatus, get_job
 from service.problems import Conflict, Unprocessable
-from service.routers.jobs import JobPublic, WaitQuery, answer_job, store_job
+from service.routers.jobs import JobPublic, Queueing, QueueingDep, WaitQuery
 
 router = APIRouter(prefix="/whatif", tags=["what-if"])
 
@@ -28,23 +28,12 @@ LangQuery = Annotated[
 ]
 
 
-async def _queue(
-    spec: ScenarioSet,
-    request: Request,
-    principal: Principal,
-    settings: Any,
-    engine: Any,
-    runner: Any,
-    wait: float,
-) -> Response:
+async def _queue(spec: ScenarioSet, queue: Queueing, principal: Principal, wait: float) -> Response:
     kind = JOB_KINDS["whatif"]
     payload = await run_in_threadpool(
-        validate_payload, kind, spec.model_dump(mode="json", exclude_unset=True), settings
+        validate_payload, kind, spec.model_dump(mode="json", exclude_unset=True), queue.settings
     )
-    job_id = await run_in_threadpool(
-        store_job, engine, settings, kind.name, payload, principal.key_id, None
-    )
-    return await answer_job(request, engine, runner, job_id, min(wait, settings.max_wait_s))
+    return await queue.store_and_answer(kind.name, payload, principal, wait)
 
 
 @router.get(
@@ -65,16 +54,13 @@ def list_samples(_: Viewer, lang: LangQuery = "ru") -> Any:
 async def run_sample(
     sample: Annotated[str, Path(min_length=1, max_length=60)],
     body: whatifs.RunSettings,
-    request: Request,
     principal: Head,
-    settings: SettingsDep,
-    engine: EngineDep,
-    runner: RunnerDep,
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
     lang: LangQuery = "ru",
 ) -> Response:
     spec = await run_in_threadpool(whatifs.sample_set, sample, body, lang)
-    return await _queue(spec, request, principal, settings, engine, runner, wait)
+    return await _queue(spec, queue, principal, wait)
 
 
 @router.post(
@@ -85,16 +71,13 @@ async def run_sample(
 )
 async def run_form(
     body: whatifs.WhatIfForm,
-    request: Request,
     principal: Head,
-    settings: SettingsDep,
-    engine: EngineDep,
-    runner: RunnerDep,
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
     lang: LangQuery = "ru",
 ) -> Response:
     spec = whatifs.form_scenarios(body, lang)
-    return await _queue(spec, request, principal, settings, engine, runner, wait)
+    return await _queue(spec, queue, principal, wait)
 
 
 @router.post(
@@ -105,16 +88,13 @@ async def run_form(
 )
 async def run_sweep(
     body: whatifs.SweepRequest,
-    request: Request,
     principal: Head,
-    settings: SettingsDep,
-    engine: EngineDep,
-    runner: RunnerDep,
+    queue: QueueingDep,
     wait: WaitQuery = 0.0,
     lang: LangQuery = "ru",
 ) -> Response:
     spec = whatifs.sweep_scenarios(body, lang)
-    return await _queue(spec, request, principal, settings, engine, runner, wait)
+    return await _queue(spec, queue, principal, wait)
 
 
 @router.get(
