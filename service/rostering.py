@@ -117,6 +117,8 @@ class RosterMonthRequest(StrictModel):
 
     ``pins``: shifts the head fixed by hand; ``days_off``: days the head gave off;
     ``extra_absences``: absences not stored yet, to see their effect before entering them.
+    ``start_from_job``: the roster job of the same month this re-plan starts from (the page
+    sends the roster on screen): with the edits put in, the answer is never worse than it.
     ``max_deterministic_time`` bounds the solve in CP-SAT's deterministic units (tests).
     """
 
@@ -125,6 +127,7 @@ class RosterMonthRequest(StrictModel):
     pins: Annotated[list[PinnedShift], Field(max_length=2000)] = Field(default_factory=list)
     days_off: Annotated[list[RequiredDayOff], Field(max_length=2000)] = Field(default_factory=list)
     extra_absences: Annotated[list[Absence], Field(max_length=100)] = Field(default_factory=list)
+    start_from_job: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     time_limit_s: Annotated[Number, Field(gt=0, le=600)] = 10
     max_deterministic_time: Annotated[Number, Field(gt=0)] | None = None
     seed: Annotated[Int, Field(ge=0, le=2**31 - 1)] = 0
@@ -180,8 +183,37 @@ def build_month_payload(session: Session, req: RosterMonthRequest) -> dict[str, 
     ).model_dump(mode="json", exclude_defaults=True)
     if req.max_deterministic_time is not None:
         payload["max_deterministic_time"] = req.max_deterministic_time
+    if req.start_from_job is not None:
+        payload["start_from"] = start_from_shifts(session, req.start_from_job, payload)
     RosterRequest.model_validate(payload)  # every reference resolves before a job is queued
     return payload
+
+
+def start_from_shifts(session: Session, job_id: str, payload: dict[str, Any]) -> list[dict]:
+    """The shifts of the finished roster job ``job_id`` of the same period that the engineers
+    and templates of ``payload`` can still work (an engineer left out of the re-plan, or a
+    template removed since, drops out); 422 naming ``start_from_job`` otherwise."""
+    row = session.get(JobRow, job_id)
+    if row is None or row.kind != "roster":
+        raise Unprocessable("start_from_job", job_id, "no roster job has this id")
+    if row.status != JobStatus.done.value or row.result is None:
+        raise Unprocessable("start_from_job", job_id, f"the job is {row.status}: no roster yet")
+    roster = Roster.model_validate(row.result)
+    period = (payload["start"], payload["end"])
+    span = tuple(d.isoformat() if d is not None else "?" for d in (roster.start, roster.end))
+    if span != period:
+        raise Unprocessable(
+            "start_from_job",
+            job_id,
+            f"a roster of {span[0]}..{span[1]}, not of {period[0]}..{period[1]}",
+        )
+    engineers = {e["id"] for e in payload["engineers"]}
+    templates = {t["id"] for t in payload["shift_templates"]}
+    return [
+        {"engineer_id": a.engineer_id, "date": a.date.isoformat(), "template_id": a.template_id}
+        for a in roster.assignments
+        if a.date is not None and a.engineer_id in engineers and a.template_id in templates
+    ]
 
 
 def _check_edits_agree(req: RosterMonthRequest) -> None:

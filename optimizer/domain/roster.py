@@ -149,6 +149,10 @@ class RosterRequest(StrictModel):
     history: list[PreviousShift] = Field(default_factory=list)
     """Shifts worked on the days before ``start``, so that the rules hold across it. The
     year's overtime so far goes in ``rules.per_engineer[].overtime_used_h``."""
+    start_from: Annotated[list[PinnedShift], Field(max_length=50_000)] | None = None
+    """The shifts of an earlier roster of the period (a re-plan after the head's edits): with
+    the pins put in and the days given off taken out, it is the solve's first roster when it
+    keeps every rule, and the answer is never worse than it."""
     time_limit_s: Annotated[Number, Field(gt=0, le=3600)] = 10
     seed: Annotated[Int, Field(ge=0, le=2**31 - 1)] = 0
     num_workers: Annotated[Int, Field(ge=1, le=64)] = 2
@@ -218,6 +222,24 @@ def check_roster_request(req: RosterRequest) -> None:
             raise UnknownSkill(f"requirements[{i}].group", r.group, catalogue.unknown_message())
     _check_rules(req, engineers, templates)
     _check_history(req, engineers)
+    _check_start_from(req, engineers, templates)
+
+
+def _check_start_from(req: RosterRequest, engineers: set[str], templates: set[str]) -> None:
+    seen: set[tuple[str, Date]] = set()
+    for i, s in enumerate(req.start_from or []):
+        path = f"start_from[{i}]"
+        if s.engineer_id not in engineers:
+            raise UnknownReference(f"{path}.engineer_id", s.engineer_id, "unknown engineer")
+        if s.template_id not in templates:
+            raise UnknownReference(f"{path}.template_id", s.template_id, "unknown shift template")
+        if not req.start <= s.date <= req.end:
+            raise InvalidInput(f"{path}.date", s.date.isoformat(), "outside the period")
+        if (s.engineer_id, s.date) in seen:
+            raise InvalidInput(
+                f"{path}.date", s.date.isoformat(), "a second shift of the engineer that day"
+            )
+        seen.add((s.engineer_id, s.date))
 
 
 def _check_rules(req: RosterRequest, engineers: set[str], templates: set[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
@@ -38,7 +39,7 @@ def solve(request: RosterRequest, calendar: BusinessCalendar | None = None) -> R
     p = build_problem(request, calendar)
     check_pins(p)
     rm = build_roster_model(p)
-    _hint(p, rm)
+    start = _hint(p, rm)
     solver = cp_model.CpSolver()
     configure(solver, request, len(rm.x))
     t0 = time.perf_counter()
@@ -53,7 +54,20 @@ def solve(request: RosterRequest, calendar: BusinessCalendar | None = None) -> R
             "give more time"
         )
     chosen = {k for k, v in rm.x.items() if solver.boolean_value(v)}
-    return read_roster(p, chosen, _solver_info(solver, name, wall, request))
+    info = _solver_info(solver, name, wall, request)
+    if start is not None and info.objective is not None and start.value < info.objective - 1e-6:
+        # the search ended above the earlier roster it started from: that one is the answer
+        return read_roster(p, start.shifts, _kept_start_info(info, start.value))
+    return read_roster(p, chosen, info)
+
+
+def _kept_start_info(info: SolverInfo, value: float) -> SolverInfo:
+    """The solver figures when the earlier roster is kept: its objective, the same bound."""
+    bound = info.best_bound if info.best_bound is not None else value
+    gap = (value - bound) / abs(value) if value else 0.0
+    return info.model_copy(
+        update={"status": "FEASIBLE", "objective": round(value, 4), "gap": round(max(gap, 0.0), 6)}
+    )
 
 
 DETERMINISTIC_MAX_VARS = 5000
@@ -80,18 +94,52 @@ def configure(solver: cp_model.CpSolver, request: RosterRequest, n_vars: int = 0
         prm.interleave_search = deterministic
 
 
-def _hint(p: RosterProblem, rm: RosterModel) -> None:
-    """A complete first solution: the office week of :func:`office_week_shifts` when it
-    passes the independent check, else only the pinned shifts (always legal once the pins
-    are checked); every auxiliary variable is completed by a small fixed solve. Without it
-    the LP-heavy worker can spend a long time finding any roster on large requests."""
+@dataclass(frozen=True)
+class StartRoster:
+    """The earlier roster a re-plan starts from (``RosterRequest.start_from`` with the edits
+    applied), and its objective in the engine's points."""
+
+    shifts: set[tuple[str, int, str]]
+    value: float
+
+
+def _hint(p: RosterProblem, rm: RosterModel) -> StartRoster | None:
+    """A complete first solution, the first of these that passes the independent check:
+    the earlier roster of ``start_from`` with the edits applied, the office week of
+    :func:`office_week_shifts`, or only the pinned shifts (always legal once the pins are
+    checked); every auxiliary variable is completed by a small fixed solve. Without it the
+    LP-heavy worker can spend a long time finding any roster on large requests. Returns the
+    earlier roster when it is the hint, so that the answer is never worse than it."""
     pinned = _pinned_keys(p)
+    earlier = _start_from_keys(p)
+    if earlier is not None:
+        chosen = earlier | pinned
+        if not validate_roster(p.request, read_roster(p, chosen, SolverInfo(status="FEASIBLE"))):
+            value = _complete_hint(rm, chosen, cheapest=True)
+            if value is not None:
+                return StartRoster(chosen, value)
     chosen = office_week_shifts(p) | pinned
     trial = read_roster(p, chosen, SolverInfo(status="FEASIBLE"))
     if validate_roster(p.request, trial):
         chosen = pinned
-    if not _complete_hint(rm, chosen):
+    if _complete_hint(rm, chosen) is None:
         _complete_hint(rm, pinned)
+    return None
+
+
+def _start_from_keys(p: RosterProblem) -> set[tuple[str, int, str]] | None:
+    """The shifts of ``start_from`` as model keys, without those the edits replace: a pinned
+    day takes the pin's shift, a day given off loses its shift; None without ``start_from``."""
+    req = p.request
+    if req.start_from is None:
+        return None
+    edited = {(pin.engineer_id, pin.date) for pin in req.rules.pinned}
+    edited |= {(d.engineer_id, d.date) for d in req.rules.required_days_off}
+    return {
+        (s.engineer_id, (s.date - p.days[0].date).days, s.template_id)
+        for s in req.start_from
+        if (s.engineer_id, s.date) not in edited
+    }
 
 
 def _pinned_keys(p: RosterProblem) -> set[tuple[str, int, str]]:
@@ -120,22 +168,30 @@ def office_week_shifts(p: RosterProblem) -> set[tuple[str, int, str]]:
     return chosen
 
 
-def _complete_hint(rm: RosterModel, chosen: set[tuple[str, int, str]]) -> bool:
-    """Hint every variable: the shifts as chosen, the rest from a solve with them fixed."""
+def _complete_hint(
+    rm: RosterModel, chosen: set[tuple[str, int, str]], cheapest: bool = False
+) -> float | None:
+    """Hint every variable: the shifts as chosen, the rest from a solve with them fixed (with
+    ``cheapest``, the cheapest such completion, whose objective is the roster's; else any).
+    Returns the objective of the completion in the engine's points, or None when the shifts
+    break a rule of the model or are not all shifts the model may choose."""
+    if not chosen <= rm.x.keys():
+        return None
     fixed = rm.model.clone()
     for k, v in rm.x.items():
         fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(k in chosen))
-    fixed.clear_objective()
+    if not cheapest:
+        fixed.clear_objective()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10
     if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return None
     rm.model.clear_hints()
     values = solver.response_proto.solution
     for i in range(len(rm.model.proto.variables)):
         rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), values[i])
-    return True
+    return solver.objective_value / OBJECTIVE_SCALE if cheapest else 0.0
 
 
 def _solver_info(

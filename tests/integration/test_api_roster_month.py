@@ -201,6 +201,41 @@ def test_a_pin_outside_the_month_is_refused_at_its_field(
     assert r.json()["field"] == "pins[0].date"
 
 
+def test_a_replan_from_the_roster_on_screen_starts_from_its_shifts_and_is_no_worse(
+    client: TestClient, head: dict[str, str], february: str
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as s:
+        earlier = Roster.model_validate(s.get(JobRow, february).result)  # type: ignore[union-attr]
+        payload = build_month_payload(
+            s, RosterMonthRequest(month="2027-02", **EDITS, start_from_job=february)
+        )
+    shifts = {(a.engineer_id, a.date.isoformat()) for a in earlier.assignments if a.date}
+    assert {(x["engineer_id"], x["date"]) for x in payload["start_from"]} == shifts
+    body = {"month": "2027-02", **EDITS, **FAST, "max_deterministic_time": 0.05}
+    r = client.post("/api/v1/rosters/month?wait=60", json={**body, "start_from_job": february},
+                    headers=head)  # fmt: skip
+    assert r.status_code == 200, r.text[:500]
+    assert r.json()["solver"]["objective"] <= earlier.solver.objective  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("month", "job", "words"),
+    [("2027-03", None, "not of 2027-03-01..2027-03-31"), ("2027-02", "no-such-job", "no roster")],
+)
+def test_a_replan_from_a_job_of_another_month_or_no_roster_is_refused_at_the_field(
+    client: TestClient, head: dict[str, str], february: str, month: str, job: str | None, words: str
+) -> None:
+    job = job or february
+    r = client.post(
+        "/api/v1/rosters/month", json={"month": month, "start_from_job": job}, headers=head
+    )
+    assert r.status_code == 422, r.text[:300]
+    problem = r.json()
+    assert problem["field"] == "start_from_job" and problem["value"] == job
+    assert words in problem["detail"]
+
+
 def test_a_dispatcher_may_not_plan_the_month(client: TestClient, as_role) -> None:  # type: ignore[no-untyped-def]
     r = client.post(
         "/api/v1/rosters/month", json={"month": "2027-02"}, headers=as_role("dispatcher")

@@ -71,6 +71,8 @@ async function plan(withEdits) {
       if (edit.kind === "pin") body.pins.push({ engineer_id, date, template_id: edit.template_id });
       else body.days_off.push({ engineer_id, date });
     }
+    // a re-plan starts from the roster on screen: the answer is never worse than it
+    if (state.jobId && state.view && state.view.month === month) body.start_from_job = state.jobId;
   } else {
     state.edits.clear();
   }
