@@ -145,11 +145,11 @@ def modules(package: str) -> frozenset[str]:
     return frozenset(module_name(p) for p in source_files(package))
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module → the modules of ``optimizer`` it imports when it is loaded."""
-    ours = modules("optimizer")
+def import_graph(package: str = "optimizer") -> dict[str, set[str]]:
+    """Module → the modules of ``package`` it imports when it is loaded."""
+    ours = modules(package)
     graph: dict[str, set[str]] = {m: set() for m in ours}
-    for imp in imports("optimizer"):
+    for imp in imports(package):
         if imp.in_function or imp.type_checking or imp.target not in ours:
             continue
         if imp.target != imp.module:
@@ -210,6 +210,23 @@ def test_the_pure_layer_imports_neither_the_service_nor_web_database_or_queue_li
 def test_the_modules_of_the_pure_layer_import_each_other_without_a_circle() -> None:
     found = [sorted(c) for c in circles(import_graph()) if c not in TODO_CIRCLES]
     assert found == []
+
+
+EDGE = ("service.app", "service.routers", "service.web", "service.cli")
+"""The edge of the service: the app, its routes and pages, and the command line."""
+
+
+def test_the_service_layer_imports_neither_routes_pages_nor_the_command_line() -> None:
+    bad = [
+        f"{imp.module}:{imp.line} imports {imp.target}"
+        for imp in imports("service")
+        if not imp.module.startswith(EDGE) and imp.target.startswith(EDGE)
+    ]
+    assert bad == []
+
+
+def test_the_modules_of_the_service_import_each_other_without_a_circle() -> None:
+    assert [sorted(c) for c in circles(import_graph("service"))] == []
 
 
 def test_the_pure_layer_imports_inside_a_function_only_what_is_heavy_and_rarely_needed() -> None:
