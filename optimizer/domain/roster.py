@@ -507,6 +507,8 @@ class Recommendation(StrictModel):
     verified: bool = False
     engineer_id: str | None = None
     groups: list[str] = Field(default_factory=list)
+    count: int = 1
+    """How many engineers an ``add_engineer`` recommendation adds (the "+N" of its text)."""
 
 
 class ShortfallReport(StrictModel):

@@ -235,7 +235,7 @@ def _add_engineer(
     names = [g for g, _ in groups]
     text = f"+{n} {engineer_description(names, lang, n, catalogue)}, {when}"
     return Recommendation(
-        kind="add_engineer", text=text, gain_person_hours=round(gain, 2), groups=names
+        kind="add_engineer", text=text, gain_person_hours=round(gain, 2), groups=names, count=n
     )
 
 
@@ -388,20 +388,21 @@ def _inside(a: Absence, request: RosterRequest) -> bool:
 def verify_recommendation(
     rec: Recommendation, roster: Roster, request: RosterRequest, solver: Solver | None = None
 ) -> Recommendation:
-    """Measure an "add engineer" recommendation: re-solve with a virtual engineer who has the
-    skills and the car the recommendation names."""
+    """Measure an "add engineer" recommendation: re-solve with as many virtual engineers as it
+    adds, each with the skills and the car the recommendation names."""
     if rec.kind != "add_engineer" or rec.verified:
         return rec
     solve_fn = solver or minimum_shortfall_roster
-    extra = virtual_engineer(rec.groups, request)
+    extra = [virtual_engineer(rec.groups, request, k) for k in range(1, rec.count + 1)]
     base = solve_fn(request).shortfall_person_hours
-    trial = solve_fn(request.model_copy(update={"engineers": [*request.engineers, extra]}))
+    trial = solve_fn(request.model_copy(update={"engineers": [*request.engineers, *extra]}))
     gain = max(0.0, base - trial.shortfall_person_hours)
     return rec.model_copy(update={"gain_person_hours": round(gain, 2), "verified": True})
 
 
-def virtual_engineer(groups: list[str], request: RosterRequest) -> Engineer:
-    """A hypothetical hire with the skills and car the groups ask for."""
+def virtual_engineer(groups: list[str], request: RosterRequest, number: int = 1) -> Engineer:
+    """A hypothetical hire with the skills and car the groups ask for (``number``: the first,
+    second, … of several hires)."""
     skills = [g[len(SKILL_PREFIX) :] for g in groups if g.startswith(SKILL_PREFIX)]
     visit = any(g.startswith("visit") for g in groups)
     base = next((e.base for e in request.engineers), Location(lat=51.533, lon=46.034))
@@ -410,8 +411,8 @@ def virtual_engineer(groups: list[str], request: RosterRequest) -> Engineer:
     elif "visit:right" in groups:
         base = Location(lat=51.5331, lon=46.0342)
     return Engineer(
-        id="new-hire",
-        name="New hire",
+        id="new-hire" if number == 1 else f"new-hire-{number}",
+        name="New hire" if number == 1 else f"New hire {number}",
         skills=skills,
         licence_b=visit,
         has_car=visit,

@@ -50,6 +50,18 @@ def test_verified_recommendation_measures_the_gain_by_re_solving() -> None:
     assert rec.verified and rec.gain_person_hours == 6
 
 
+def test_a_recommendation_of_two_engineers_is_measured_with_two_hires() -> None:
+    req = request(
+        end=MONDAY + timedelta(days=13),
+        requirements=need()
+        + need(group="skill:gateways", weekdays=[4], start=time(14), end=time(17), required=2),
+    )
+    report = shortfall_report(solved(req), req, lang="en", verify=True)
+    (rec,) = report.recommendations
+    assert rec.text.startswith("+2 engineers") and rec.count == 2
+    assert rec.verified and rec.gain_person_hours == 12  # one hire would remove 6 of the 12
+
+
 def test_moving_a_vacation_off_the_busy_week_is_recommended_with_its_gain() -> None:
     # Two engineers needed on weekdays of two weeks; b is away the first week. Moving the
     # vacation one week later only shifts the gap, so nothing is gained; with two weeks of
