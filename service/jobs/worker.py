@@ -368,17 +368,25 @@ class Executor:
                 return "stopped"
 
     def _died(self, proc: SolveProcess, item: WorkItem, attempt: int) -> str:
-        """The solve process died under the job (out of memory, a crash): the job fails."""
+        """The solve process died under the job (out of memory, a crash): the job is queued
+        again, the attempt counted, as when a whole worker dies; after the last attempt it
+        fails naming the exit code (a crash that repeats is not started a fourth time)."""
         code = proc.process.exitcode
         proc.kill()
         if self._closed:
             give_back(self.engine, item, attempt)
             return "shutdown"
+        extra = {"event": "worker_died", "job_id": item.describe(), "exit_code": code}
+        if attempt < self.max_attempts and requeue_with_entry(self.engine, item):
+            log.warning("solve process died; the job is queued again", extra=extra)
+            return "requeued"
         error = store.problem(
             "internal", "Job failed", 500,
-            f"the solve process ended unexpectedly (exit code {code}); logged",
+            f"the solve process ended unexpectedly (exit code {code}) at attempt {attempt}, "
+            "the last one; logged",
+            attempts=attempt,
         )  # fmt: skip
-        log.error("solve process died", extra={"event": "worker_died", "job_id": item.describe()})
+        log.error("solve process died at the last attempt", extra=extra)
         fail_attempt(self.engine, item, attempt, error)
         return JobStatus.failed.value
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -156,6 +157,39 @@ def test_cancelling_a_running_what_if_kills_its_solve_process(database_url: str)
         job = client.get(job_url, params={"wait": 5}, headers=keys["viewer"]).json()
         assert job["status"] == "cancelled" and job["progress"] == 0
         assert store.still_mine(app.state.engine, part, 1) is False
+
+
+def test_a_solve_process_killed_under_a_job_runs_it_again_and_the_last_attempt_fails_it(
+    database_url: str,
+) -> None:
+    settings = make_settings(database_url, job_workers=1, prestart_workers=True, job_max_attempts=2)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        keys = _keys(app)
+        runner = app.state.runner
+        r = client.post(f"{API}/whatif", json=_whatif(1000, scale=10), headers=keys["head"])
+        job_url = r.headers["location"]
+        job_id = job_url.rsplit("/", 1)[1]
+
+        def running_at(attempt: int) -> Callable[[], bool]:
+            def check() -> bool:
+                with Session(app.state.engine) as s:
+                    row = s.get(JobPartRow, (job_id, 0))
+                    running = row is not None and row.status == "running"
+                    return running and row.attempts == attempt and bool(runner.solve_pids())
+
+            return check
+
+        for attempt in (1, 2):
+            # claimed, and its solve process warm (one that dies warming up is replaced)
+            _until(running_at(attempt))
+            _until(lambda: runner.warm)
+            time.sleep(0.5)  # the item is handed to the process right after it is warm
+            (pid,) = runner.solve_pids()
+            os.kill(pid, signal.SIGKILL)  # what the kernel's OOM killer does
+        job = _finished(client, job_url, keys["viewer"])
+        assert job["status"] == "failed" and job["error"]["status"] == 500
+        assert "exit code -9" in job["error"]["detail"] and "attempt 2" in job["error"]["detail"]
 
 
 def _alive(pid: int) -> bool:
