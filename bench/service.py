@@ -539,7 +539,8 @@ def queue_bench(quick: bool, console: Console) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = list(argv if argv is not None else sys.argv[1:])
     quick = "--quick" in args
-    chosen = [a for a in args if not a.startswith("--")] or ["queue", "http"]
+    # words that are not ours (``python -m bench.run service`` leaves "service" in argv)
+    chosen = [a for a in args if a in ("queue", "http")] or ["queue", "http"]
     console = Console(width=140)
     if "queue" in chosen:
         queue_bench(quick, console)
