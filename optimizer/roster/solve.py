@@ -175,8 +175,8 @@ def _complete_hint(
     ``cheapest``, the cheapest such completion, whose objective is the roster's; else any).
     Returns the objective of the completion in the engine's points, or None when the shifts
     break a rule of the model or are not all shifts the model may choose."""
-    if not chosen <= rm.x.keys():
-        return None
+    if cheapest and not chosen <= rm.x.keys():
+        return None  # an earlier shift the model cannot choose: not a roster of this request
     fixed = rm.model.clone()
     for k, v in rm.x.items():
         fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(k in chosen))
