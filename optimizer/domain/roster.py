@@ -225,16 +225,23 @@ def check_roster_request(req: RosterRequest) -> None:
     _check_start_from(req, engineers, templates)
 
 
+def _check_shift(
+    path: str, s: PinnedShift, req: RosterRequest, engineers: set[str], templates: set[str]
+) -> None:
+    """A shift of a known engineer and template, inside the period."""
+    if s.engineer_id not in engineers:
+        raise UnknownReference(f"{path}.engineer_id", s.engineer_id, "unknown engineer")
+    if s.template_id not in templates:
+        raise UnknownReference(f"{path}.template_id", s.template_id, "unknown shift template")
+    if not req.start <= s.date <= req.end:
+        raise InvalidInput(f"{path}.date", s.date.isoformat(), "outside the period")
+
+
 def _check_start_from(req: RosterRequest, engineers: set[str], templates: set[str]) -> None:
     seen: set[tuple[str, Date]] = set()
     for i, s in enumerate(req.start_from or []):
         path = f"start_from[{i}]"
-        if s.engineer_id not in engineers:
-            raise UnknownReference(f"{path}.engineer_id", s.engineer_id, "unknown engineer")
-        if s.template_id not in templates:
-            raise UnknownReference(f"{path}.template_id", s.template_id, "unknown shift template")
-        if not req.start <= s.date <= req.end:
-            raise InvalidInput(f"{path}.date", s.date.isoformat(), "outside the period")
+        _check_shift(path, s, req, engineers, templates)
         if (s.engineer_id, s.date) in seen:
             raise InvalidInput(
                 f"{path}.date", s.date.isoformat(), "a second shift of the engineer that day"
@@ -245,13 +252,7 @@ def _check_start_from(req: RosterRequest, engineers: set[str], templates: set[st
 def _check_rules(req: RosterRequest, engineers: set[str], templates: set[str]) -> None:
     rules = req.rules
     for i, p in enumerate(rules.pinned):
-        path = f"rules.pinned[{i}]"
-        if p.engineer_id not in engineers:
-            raise UnknownReference(f"{path}.engineer_id", p.engineer_id, "unknown engineer")
-        if p.template_id not in templates:
-            raise UnknownReference(f"{path}.template_id", p.template_id, "unknown shift template")
-        if not req.start <= p.date <= req.end:
-            raise InvalidInput(f"{path}.date", p.date.isoformat(), "outside the period")
+        _check_shift(f"rules.pinned[{i}]", p, req, engineers, templates)
     for i, d in enumerate(rules.required_days_off):
         path = f"rules.required_days_off[{i}]"
         if d.engineer_id not in engineers:
