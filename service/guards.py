@@ -58,7 +58,7 @@ def _parse_constant(text: str) -> _BadNumber:
 
 
 class _TwiceNamed(dict):  # type: ignore[type-arg]
-    """An object in which a field is named twice, kept (with the first field so named) until
+    """An object in which a field is named twice (``twice``: the first such name), kept until
     the walk can name where it sits."""
 
     twice: str = ""
@@ -75,11 +75,17 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def strict_json(content: bytes | str, max_depth: int = DEFAULT_MAX_DEPTH, root: str = "") -> Any:
+def strict_json(
+    content: bytes | str,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    root: str = "",
+    source: str = "the body",
+) -> Any:
     """Parse a JSON body strictly: 400 when it is not JSON, 422 naming the field for NaN,
     ±Infinity, an integer beyond 2^53, a lone surrogate or a NUL character (in a value or a
     key), a field named twice in one object, and for nesting deeper than ``max_depth``.
-    ``root`` prefixes every field path."""
+    ``root`` prefixes every field path; ``source`` names what is read in the 400 ("the
+    file" on the command line)."""
     try:
         data = json.loads(
             content,
@@ -92,10 +98,10 @@ def strict_json(content: bytes | str, max_depth: int = DEFAULT_MAX_DEPTH, root: 
         raise TooDeep(root or "(body)", None, f"nested deeper than {max_depth} levels") from None
     except json.JSONDecodeError as err:
         raise Malformed(
-            f"the body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+            f"{source} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
         ) from None
     except ValueError as err:  # not UTF-8, or a number the parser refuses
-        raise Malformed(f"the body is not valid JSON: {err}") from None
+        raise Malformed(f"{source} is not valid JSON: {err}") from None
     check_tree(data, max_depth, root)
     return data
 

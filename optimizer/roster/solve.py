@@ -64,10 +64,15 @@ def solve(request: RosterRequest, calendar: BusinessCalendar | None = None) -> R
 def _kept_start_info(info: SolverInfo, value: float) -> SolverInfo:
     """The solver figures when the earlier roster is kept: its objective, the same bound."""
     bound = info.best_bound if info.best_bound is not None else value
-    gap = (value - bound) / abs(value) if value else 0.0
     return info.model_copy(
-        update={"status": "FEASIBLE", "objective": round(value, 4), "gap": round(max(gap, 0.0), 6)}
+        update={"status": "FEASIBLE", "objective": round(value, 4), "gap": _gap(value, bound)}
     )
+
+
+def _gap(objective: float, bound: float) -> float:
+    """The relative gap between an objective and the bound proven (0 when they meet)."""
+    gap = (objective - bound) / abs(objective) if objective else 0.0
+    return round(max(gap, 0.0), 6)
 
 
 DETERMINISTIC_MAX_VARS = 5000
@@ -172,9 +177,10 @@ def _complete_hint(
     rm: RosterModel, chosen: set[tuple[str, int, str]], cheapest: bool = False
 ) -> float | None:
     """Hint every variable: the shifts as chosen, the rest from a solve with them fixed (with
-    ``cheapest``, the cheapest such completion, whose objective is the roster's; else any).
-    Returns the objective of the completion in the engine's points, or None when the shifts
-    break a rule of the model or are not all shifts the model may choose."""
+    ``cheapest``, the cheapest such completion, whose objective is the roster's; else any,
+    which is faster). Returns that objective in the engine's points (0.0 without
+    ``cheapest``), or None when the shifts break a rule of the model or, with ``cheapest``,
+    are not all shifts the model may choose."""
     if cheapest and not chosen <= rm.x.keys():
         return None  # an earlier shift the model cannot choose: not a roster of this request
     fixed = rm.model.clone()
@@ -199,12 +205,11 @@ def _solver_info(
 ) -> SolverInfo:
     obj = solver.objective_value / OBJECTIVE_SCALE
     bound = solver.best_objective_bound / OBJECTIVE_SCALE
-    gap = (obj - bound) / abs(obj) if obj else 0.0
     return SolverInfo(
         status=status,
         objective=round(obj, 4),
         best_bound=round(bound, 4),
-        gap=round(max(gap, 0.0), 6),
+        gap=_gap(obj, bound),
         wall_s=round(wall, 3),
         deterministic_time=round(solver.deterministic_time, 3),
         num_workers=req.num_workers,

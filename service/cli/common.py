@@ -6,7 +6,6 @@ Exit status: 0 done, 2 invalid input (one line on stderr naming the field and th
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,14 +58,9 @@ def read_json_file(path: Path, field: str = "file") -> Any:
     except OSError as err:
         raise InvalidInput(field, str(path), f"cannot read: {err.strerror}") from None
     try:
-        return strict_json(text)
-    except Malformed:
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as err:
-            where = f"line {err.lineno} column {err.colno}: {err.msg}"
-            raise InvalidInput(field, str(path), f"malformed JSON at {where}") from None
-        raise InvalidInput(field, str(path), "malformed JSON") from None
+        return strict_json(text, source="the file")
+    except Malformed as err:
+        raise InvalidInput(field, str(path), err.detail or "not valid JSON") from None
     except Problem as err:  # a bad value inside well-formed JSON: name its field
         errors = err.extensions.get("errors") or [{}]
         raise InvalidInput(

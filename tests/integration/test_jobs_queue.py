@@ -143,13 +143,7 @@ def test_cancelling_a_running_what_if_kills_its_solve_process(database_url: str)
         job_url = r.headers["location"]
         job_id = job_url.rsplit("/", 1)[1]
         part = WorkItem(job_id, 0)
-
-        def part_running() -> bool:
-            with Session(app.state.engine) as s:
-                row = s.get(JobPartRow, (job_id, 0))
-                return row is not None and row.status == "running"
-
-        _until(part_running)
+        _until(lambda: _part_attempt(app, job_id) is not None)
         pids = runner.solve_pids()
         assert len(pids) == 1
         assert client.delete(job_url, headers=keys["head"]).json()["status"] == "cancelled"
@@ -171,25 +165,34 @@ def test_a_solve_process_killed_under_a_job_runs_it_again_and_the_last_attempt_f
         job_url = r.headers["location"]
         job_id = job_url.rsplit("/", 1)[1]
 
-        def running_at(attempt: int) -> Callable[[], bool]:
-            def check() -> bool:
-                with Session(app.state.engine) as s:
-                    row = s.get(JobPartRow, (job_id, 0))
-                    running = row is not None and row.status == "running"
-                    return running and row.attempts == attempt and bool(runner.solve_pids())
-
-            return check
-
         for attempt in (1, 2):
-            # claimed, and its solve process warm (one that dies warming up is replaced)
-            _until(running_at(attempt))
-            _until(lambda: runner.warm)
-            time.sleep(0.5)  # the item is handed to the process right after it is warm
+            # claimed, its solve process warm (one that dies warming up is replaced) and
+            # at work on the simulation (its CPU time grows)
+            _until(lambda a=attempt: _part_attempt(app, job_id) == a and runner.warm)
             (pid,) = runner.solve_pids()
+            ticks = _cpu_ticks(pid)
+            _until(lambda p=pid, t=ticks: _cpu_ticks(p) > t + 20)
             os.kill(pid, signal.SIGKILL)  # what the kernel's OOM killer does
         job = _finished(client, job_url, keys["viewer"])
         assert job["status"] == "failed" and job["error"]["status"] == 500
         assert "exit code -9" in job["error"]["detail"] and "attempt 2" in job["error"]["detail"]
+
+
+def _part_attempt(app, job_id: str) -> int | None:  # type: ignore[no-untyped-def]
+    """The attempt of the job's first part while it runs; None otherwise."""
+    with Session(app.state.engine) as s:
+        row = s.get(JobPartRow, (job_id, 0))
+        return row.attempts if row is not None and row.status == "running" else None
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of process ``pid`` in clock ticks (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0
+    return int(fields[11]) + int(fields[12])
 
 
 def _alive(pid: int) -> bool:
